@@ -1,0 +1,161 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .querysets import ArticleQuerySet
+from .sanitize import clean_body
+
+
+class SlugNaturalKeyManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class TaggedArticleManager(models.Manager):
+    def get_by_natural_key(self, article_slug, tag_name):
+        return self.get(content_object__slug=article_slug, tag__name=tag_name)
+
+
+class TaggedArticle(TaggedItemBase):
+    """A tag on an article, by a real foreign key so fixtures never name content types."""
+
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    # taggit's own manager looks links up by a field list this model does not have.
+    objects = TaggedArticleManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag"),
+        ]
+
+    def natural_key(self):
+        return (self.content_object.slug, self.tag.name)
+
+    natural_key.dependencies = ["articles.article", "taggit.tag"]
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300, unique=True, allow_unicode=True)
+    standfirst = models.TextField(
+        blank=True, help_text="The summary under the headline; also used by feeds and search."
+    )
+    body = models.TextField(
+        help_text="Simple HTML: paragraphs, links, emphasis, lists and quotes. "
+        "Anything else is removed when the story is saved."
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    byline = models.CharField(
+        max_length=200, blank=True, help_text='The credit readers see, such as "Gulan Media".'
+    )
+    source_name = models.CharField(
+        max_length=200, blank=True, help_text="Where a syndicated story first ran."
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    original_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the story was first published, at its source if syndicated.",
+    )
+    display_date = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The date readers see. Leave empty to show the original publication date.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the story goes live on this site. A time in the future schedules it.",
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Optional: the story is hidden again from this time."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | models.Q(published_at__isnull=False, original_published_at__isnull=False),
+                name="published_article_has_dates",
+                violation_error_message=(
+                    "A published story needs published_at and original_published_at."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = clean_body(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def date_shown(self):
+        """The date readers see: the display date, else the original publication date."""
+        return self.display_date or self.original_published_at
+
+    @property
+    def is_syndicated(self):
+        return bool(self.source_name or self.source_url)

@@ -1,0 +1,31 @@
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+class ArticleQuerySet(models.QuerySet):
+    """The one place that decides what the public may see, and the shapes lists share."""
+
+    def live_q(self, now=None):
+        now = now or timezone.now()
+        return models.Q(status="published", published_at__lte=now) & (
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def live(self):
+        return self.filter(self.live_q())
+
+    def not_live(self):
+        return self.exclude(self.live_q())
+
+    def withdrawn(self):
+        return self.filter(status="withdrawn")
+
+    def newest_first(self):
+        # The date readers see: the display date, else the original publication date.
+        return self.alias(reader_date=Coalesce("display_date", "original_published_at")).order_by(
+            "-reader_date", "-pk"
+        )
+
+    def for_listing(self):
+        return self.select_related("section").prefetch_related("tags", "authors")

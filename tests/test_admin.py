@@ -1,0 +1,111 @@
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+ADD = reverse("admin:articles_article_add")
+
+
+def test_changelist_shows_headline_status_section_dates_and_tags(admin_client, seed):
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert seed.headline in html
+    assert "Published" in html and "News" in html
+    assert "Syria" in html and "Vladimir Putin" in html
+    assert "23 Jul 2024, noon" in html and "14 Sep 2021, noon" in html
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [("q=Kremlin", True), ("q=nothing-like-this", False), ("status__exact=draft", False)],
+)
+def test_changelist_search_and_filters(admin_client, seed, query, found):
+    response = admin_client.get(f"{CHANGELIST}?{query}")
+    assert response.status_code == 200
+    assert (seed.headline in response.content.decode()) is found
+
+
+def test_changelist_runs_a_constant_number_of_queries(
+    admin_client, make_article, make_author, count_queries, django_assert_num_queries
+):
+    author = make_author("Jane Reporter")
+    for i in range(3):
+        make_article(tags=[f"t{i}", "shared"], authors=[author])
+    few = count_queries(lambda: admin_client.get(CHANGELIST))
+    for i in range(30):
+        make_article(tags=[f"u{i}", "shared"], authors=[author])
+    with django_assert_num_queries(few):
+        admin_client.get(CHANGELIST)
+
+
+def test_add_form_offers_prepopulated_slug_tags_fieldsets_and_autocomplete(admin_client, section):
+    html = admin_client.get(ADD).content.decode()
+    for fieldset in ("Story", "Credits", "Taxonomy", "Dates"):
+        assert f">{fieldset}</h2>" in html
+    assert "data-prepopulated-fields" in html and "#id_slug" in html
+    assert 'name="tags"' in html
+    assert "admin-autocomplete" in html
+
+
+def test_staff_create_an_article_with_tags_through_the_admin(admin_client, section):
+    response = admin_client.post(
+        ADD,
+        {
+            "headline": "Council approves budget",
+            "slug": "council-approves-budget",
+            "standfirst": "A late-night vote.",
+            "body": '<p>It passed.</p><script>alert("x")</script>',
+            "byline": "City desk",
+            "section": section.pk,
+            "tags": "Budget, City council",
+            "status": "published",
+            "original_published_at_0": "14/09/2021",
+            "original_published_at_1": "12:00:00",
+            "published_at_0": "14/09/2021",
+            "published_at_1": "12:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get(slug="council-approves-budget")
+    assert sorted(t.name for t in article.tags.all()) == ["Budget", "City council"]
+    assert article.body == "<p>It passed.</p>"
+    # Entered in the newsroom's time zone (BST in September), stored in UTC.
+    assert article.original_published_at.isoformat() == "2021-09-14T11:00:00+00:00"
+
+
+def test_an_edit_in_the_admin_shows_on_the_public_page(admin_client, client, seed):
+    change = reverse("admin:articles_article_change", args=[seed.pk])
+    form = admin_client.get(change).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in {"authors", "tags", "created_at", "updated_at"}
+    }
+    data.update(
+        section=seed.section.pk,
+        headline="Putin and al-Assad meet in Moscow",
+        tags="Syria, Russia, Vladimir Putin, Bashar al-Assad, Syrian civil war",
+        original_published_at_0="14/09/2021",
+        original_published_at_1="12:00:00",
+        display_date_0="23/07/2024",
+        display_date_1="12:00:00",
+        published_at_0="23/07/2024",
+        published_at_1="12:00:00",
+    )
+    data.pop("original_published_at"), data.pop("display_date"), data.pop("published_at")
+    response = admin_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    html = client.get(seed.get_absolute_url()).content.decode()
+    assert "Putin and al-Assad meet in Moscow" in html
+    assert "Tuesday, 23 July 2024" in html
+
+
+def test_change_form_links_to_the_public_page(admin_client, seed):
+    html = admin_client.get(reverse("admin:articles_article_change", args=[seed.pk])).content
+    assert b"View on site" in html
+
+
+def test_admin_is_for_staff_only(client, seed):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
