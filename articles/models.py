@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +83,11 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class SyndicationIndexing(models.TextChoices):
+        CANONICAL_SELF = "self", "Canonical to this page, marked as based on the source"
+        CANONICAL_SOURCE = "source", "Canonical to the original at the source URL"
+        NOINDEX = "noindex", "Ask search engines not to index this copy"
+
     headline = models.CharField(max_length=300)
     slug = models.SlugField(max_length=300, unique=True, allow_unicode=True)
     standfirst = models.TextField(
@@ -99,6 +106,12 @@ class Article(models.Model):
         max_length=200, blank=True, help_text="Where a syndicated story first ran."
     )
     source_url = models.URLField(max_length=500, blank=True)
+    syndication_indexing = models.CharField(
+        max_length=10,
+        choices=SyndicationIndexing,
+        default=SyndicationIndexing.CANONICAL_SELF,
+        help_text="For syndicated copy: how search engines should treat this page.",
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     original_published_at = models.DateTimeField(
         null=True,
@@ -117,6 +130,11 @@ class Article(models.Model):
     )
     expires_at = models.DateTimeField(
         null=True, blank=True, help_text="Optional: the story is hidden again from this time."
+    )
+    guid = models.UUIDField(
+        unique=True,
+        editable=False,
+        help_text="Permanent id for feeds; made from the first slug and never changed.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -143,6 +161,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = clean_body(self.body)
+        remember_old_slug(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -159,3 +178,46 @@ class Article(models.Model):
     @property
     def is_syndicated(self):
         return bool(self.source_name or self.source_url)
+
+    @property
+    def canonical_to_source(self):
+        return bool(
+            self.source_url
+            and self.syndication_indexing == self.SyndicationIndexing.CANONICAL_SOURCE
+        )
+
+    @property
+    def noindex(self):
+        return self.is_syndicated and (
+            self.syndication_indexing == self.SyndicationIndexing.NOINDEX
+        )
+
+
+def guid_for(slug):
+    # Derived from the first slug so that loading the same fixture twice gives the
+    # same guid; stored, so a later slug change never changes it.
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"newsroom:article:{slug}")
+
+
+def remember_old_slug(article):
+    """Keep the old address answering (with a 301) when an editor changes a slug."""
+    if article.pk is None:
+        return
+    old = Article.objects.filter(pk=article.pk).values_list("slug", flat=True).first()
+    if old and old != article.slug:
+        OldSlug.objects.filter(slug=article.slug).delete()
+        OldSlug.objects.update_or_create(slug=old, defaults={"article": article})
+
+
+class OldSlug(models.Model):
+    """A slug an article used to have; its old URL redirects to the article."""
+
+    slug = models.SlugField(max_length=300, unique=True, allow_unicode=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.slug
