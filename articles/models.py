@@ -1,5 +1,6 @@
 import uuid
 
+import reversion
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -136,6 +137,12 @@ class Article(models.Model):
         editable=False,
         help_text="Permanent id for feeds; made from the first slug and never changed.",
     )
+    public_update_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor last marked a change as an update readers should be told about.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,6 +152,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and withdraw articles"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="published")
@@ -178,6 +188,23 @@ class Article(models.Model):
     @property
     def is_syndicated(self):
         return bool(self.source_name or self.source_url)
+
+    @property
+    def public_corrections(self):
+        """Corrections readers may see, oldest first; reads a prefetch of `corrections`."""
+        now = timezone.now()
+        return [c for c in self.corrections.all() if c.published_at <= now]
+
+    @property
+    def last_public_change(self):
+        """The latest change readers were told about (public update or correction), else None.
+
+        The page's "Updated" line and its dateModified both read this.
+        """
+        times = [c.published_at for c in self.public_corrections]
+        if self.public_update_at:
+            times.append(self.public_update_at)
+        return max(times, default=None)
 
     @property
     def canonical_to_source(self):
@@ -221,3 +248,34 @@ class OldSlug(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+class Correction(models.Model):
+    """A correction, update or clarification printed at the foot of the story."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+        CLARIFICATION = "clarification", "Clarification"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField(help_text="Plain text, shown to readers as written.")
+    published_at = models.DateTimeField(
+        default=timezone.now, help_text="When readers were told; shown with the note."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.article}"
+
+
+# Revisions keep an article with its tag links, so restoring one restores its tags. The links
+# do not follow their Tag: reversion deletes followed rows missing from the old revision, and
+# a tag is shared by other stories. Corrections are not followed either: restoring an old
+# text must never erase a correction readers have already seen.
+reversion.register(TaggedArticle)
+reversion.register(Article, follow=("taggedarticle_set",))
