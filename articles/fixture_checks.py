@@ -1,0 +1,264 @@
+"""Checks fixture rows before `loaddata` writes any of them, so bad input is named, not half-loaded.
+
+Django's own loader reports a bad row without saying which row or field it was
+("field_value was '2021-13-45'"), lets an unknown natural key in a required foreign key reach
+the database as NULL ("NOT NULL constraint failed"), accepts naive datetimes with a warning and
+saves an article without a headline. These checks read the parsed JSON rows of every fixture
+in a load, in two passes (what the rows define, then what they say), and describe each fault
+by file, object number, model, key and field.
+"""
+
+import os
+import warnings
+from collections import defaultdict
+from datetime import datetime
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.db import models
+from django.utils import timezone
+
+# Fields a fixture may leave out although the model requires them, because they are filled as
+# the row is saved (articles/signals.py makes a tag's slug from its name).
+FILLED_ON_LOAD = {"taggit.tag": {"slug"}}
+
+MAX_REPORTED = 20
+
+_UNKNOWN = object()  # a natural key that cannot be computed from the row alone
+
+
+class FixtureChecker:
+    """Collects the faults of one `loaddata` call; `problems` is empty when it may go ahead."""
+
+    def __init__(self, using, *, ignore_unknown_fields=False, skip_model=lambda model: False):
+        self.using = using
+        self.ignore_unknown_fields = ignore_unknown_fields
+        self.skip_model = skip_model
+        self.files = []  # (file name, rows)
+        self.problems = []
+        self.defined_keys = defaultdict(set)  # model -> natural keys the rows define
+        self.defined_pks = defaultdict(set)  # model -> ids the rows carry
+        self.models_without_ids = set()  # models with rows written with --natural-primary
+        self.models_with_unknown_keys = set()
+        self.found_in_db = defaultdict(set)  # model -> references already looked up
+
+    def add_file(self, name, rows):
+        if not isinstance(rows, list):
+            self.problems.append(f"{name}: a fixture is a JSON list of objects")
+            return
+        self.files.append((name, rows))
+
+    def check(self):
+        for name, rows in self.files:
+            self._collect_definitions(name, rows)
+        for name, rows in self.files:
+            for number, row in enumerate(rows, start=1):
+                self._check_row(name, number, row)
+        return self.problems
+
+    # First pass: what the rows define, so references to them need no database lookup.
+
+    def _collect_definitions(self, name, rows):
+        unique_seen = {}
+        ids_to_check = defaultdict(dict)  # model -> {id: (where, natural key)}
+        for number, row in enumerate(rows, start=1):
+            model = self._model(row)
+            if model is None or self.skip_model(model) or not isinstance(row.get("fields"), dict):
+                continue
+            fields = row.get("fields", {})
+            key = row_natural_key(model, fields)
+            where = describe(name, number, model, key, row.get("pk"))
+            if key is _UNKNOWN:
+                self.models_with_unknown_keys.add(model)
+            elif key is not None:
+                self.defined_keys[model].add(key)
+            if row.get("pk") is None:
+                self.models_without_ids.add(model)
+            else:
+                self.defined_pks[model].add(str(row["pk"]))
+                if key not in (None, _UNKNOWN):
+                    try:
+                        ids_to_check[model][model._meta.pk.to_python(row["pk"])] = (where, key)
+                    except ValidationError:
+                        pass  # the second pass reports the id
+            for field in model._meta.concrete_fields:
+                value = fields.get(field.name)
+                if not field.unique or field.primary_key or value in (None, ""):
+                    continue
+                earlier = unique_seen.setdefault((model, field.name, str(value)), number)
+                if earlier != number:
+                    self.problems.append(
+                        f'{where}: field "{field.name}": {value!r} is already used by '
+                        f"object {earlier} of the same file; it must be unique"
+                    )
+        for model, rows_by_id in ids_to_check.items():
+            self._refuse_overwriting_other_rows(model, rows_by_id)
+
+    def _refuse_overwriting_other_rows(self, model, rows_by_id):
+        # A row that carries an id (dumped without --natural-primary) replaces whatever row has
+        # that id here. In a database that already holds other stories that is someone else's row.
+        manager = model._default_manager.db_manager(self.using)
+        for pk, existing in manager.in_bulk(list(rows_by_id)).items():
+            where, key = rows_by_id[pk]
+            if tuple(existing.natural_key()) != key:
+                self.problems.append(
+                    f"{where}: its id {pk} belongs to {model._meta.label_lower} "
+                    f"{list(existing.natural_key())} in this database, which loading would "
+                    f"overwrite; dump with --natural-foreign --natural-primary to load by key"
+                )
+
+    # Second pass: every field of every row.
+
+    def _check_row(self, name, number, row):
+        where = f"{os.path.basename(name)}, object {number}"
+        if not isinstance(row, dict) or not isinstance(row.get("model"), str):
+            self.problems.append(f'{where}: expected an object with a "model" and its "fields"')
+            return
+        model = self._model(row)
+        if model is None:
+            if not self.ignore_unknown_fields:
+                self.problems.append(f'{where}: unknown model "{row["model"]}"')
+            return
+        if self.skip_model(model):
+            return
+        fields = row.get("fields")
+        if not isinstance(fields, dict):
+            self.problems.append(f'{where}: expected "fields", an object')
+            return
+        where = describe(name, number, model, row_natural_key(model, fields), row.get("pk"))
+        if row.get("pk") is not None:
+            try:
+                model._meta.pk.to_python(row["pk"])
+            except ValidationError as exc:
+                self.problems.append(f'{where}: "pk": {" ".join(exc.messages)}')
+        for field_name, value in fields.items():
+            try:
+                field = model._meta.get_field(field_name)
+            except FieldDoesNotExist:
+                if not self.ignore_unknown_fields:
+                    label = model._meta.label_lower
+                    self.problems.append(f'{where}: {label} has no field "{field_name}"')
+                continue
+            problem = self._check_value(field, value)
+            if problem:
+                self.problems.append(f'{where}: field "{field_name}": {problem}')
+        filled = FILLED_ON_LOAD.get(model._meta.label_lower, set())
+        for field in model._meta.concrete_fields:
+            required = not (field.primary_key or field.blank or field.has_default())
+            if required and field.name not in fields and field.name not in filled:
+                self.problems.append(f'{where}: field "{field.name}" is missing; it is required')
+
+    def _check_value(self, field, value):
+        if field.many_to_many:
+            if not isinstance(value, list):
+                return "expected a list of natural keys"
+            for item in value:
+                problem = self._check_reference(field, item)
+                if problem:
+                    return problem
+            return None
+        if field.is_relation:
+            if value is None:
+                return None if field.null else "is empty; it is required"
+            return self._check_reference(field, value)
+        return check_plain_value(field, value)
+
+    def _check_reference(self, field, value):
+        target = field.related_model
+        label = target._meta.label_lower
+        if isinstance(value, list):
+            key = tuple(value)
+            if key in self.defined_keys[target] or key in self.found_in_db[target]:
+                return None
+            if target in self.models_with_unknown_keys:
+                return None  # rows of this model define keys we cannot compute: let Django judge
+            manager = target._default_manager.db_manager(self.using)
+            if not hasattr(manager, "get_by_natural_key"):
+                return f"{label} has no natural key; name it by id"
+            try:
+                manager.get_by_natural_key(*key)
+            except ObjectDoesNotExist:
+                return f"no {label} with natural key {value} in the fixture or the database"
+            except (TypeError, ValueError) as exc:
+                return f"{value} is not a natural key of {label}: {exc}"
+            self.found_in_db[target].add(key)
+            return None
+        if target in self.models_without_ids:
+            return (
+                f"names {label} by id {value!r}, but the fixture's {label} rows carry no ids "
+                f"(dumped with --natural-primary but without --natural-foreign?); "
+                f"dump with --natural-foreign"
+            )
+        if str(value) in self.defined_pks[target] or str(value) in self.found_in_db[target]:
+            return None
+        try:
+            exists = target._default_manager.db_manager(self.using).filter(pk=value).exists()
+        except (TypeError, ValueError, ValidationError):
+            exists = False
+        if not exists:
+            return f"no {label} with id {value!r} in the fixture or the database"
+        self.found_in_db[target].add(str(value))
+        return None
+
+    def _model(self, row):
+        if not isinstance(row, dict) or not isinstance(row.get("model"), str):
+            return None
+        try:
+            return apps.get_model(row["model"])
+        except (LookupError, ValueError):
+            return None
+
+
+def check_plain_value(field, value):
+    """Why a fixture value will not do for this field, or None."""
+    try:
+        with warnings.catch_warnings():
+            # A date without a time is parsed as naive midnight with a warning; refused below.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            cleaned = field.clean(value, None)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    except (TypeError, ValueError) as exc:
+        return f"{value!r} will not do: {exc}"
+    if isinstance(field, models.DateTimeField) and isinstance(cleaned, datetime):
+        if timezone.is_naive(cleaned):
+            return (
+                f"{value!r} has no time zone; write UTC as 2021-09-14T11:00:00Z "
+                f"or give the offset, as 2021-09-14T12:00:00+01:00"
+            )
+    return None
+
+
+def row_natural_key(model, fields):
+    """The natural key a row will have once saved, None if the model has none, else _UNKNOWN."""
+    if not hasattr(model, "natural_key"):
+        return None
+    plain = {
+        field.attname: fields[field.name]
+        for field in model._meta.concrete_fields
+        if not field.is_relation and field.name in fields
+    }
+    try:
+        return tuple(model(**plain).natural_key())
+    except Exception:
+        # The key needs a related row (a tag link's article and tag), or the row is broken and
+        # the second pass says how.
+        return _UNKNOWN
+
+
+def describe(name, number, model, key=None, pk=None):
+    what = model._meta.label_lower
+    if key not in (None, _UNKNOWN):
+        what += f" {list(key)}"
+    elif pk is not None:
+        what += f" id {pk}"
+    return f"{os.path.basename(name)}, object {number} ({what})"
+
+
+def format_problems(problems):
+    shown = problems[:MAX_REPORTED]
+    more = len(problems) - len(shown)
+    lines = [f"Nothing was loaded: the fixture has {len(problems)} fault(s).", *shown]
+    if more:
+        lines.append(f"... and {more} more")
+    return "\n".join(lines)
