@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,3 +30,13 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         return self.select_related("section").prefetch_related("tags", "authors")
+
+    def last_change(self):
+        """When the public site last changed: an edit, or a story going live or expiring."""
+        now = timezone.now()
+        changes = self.aggregate(
+            edited=Max("updated_at"),
+            went_live=Max("published_at", filter=models.Q(published_at__lte=now)),
+            expired=Max("expires_at", filter=models.Q(expires_at__lte=now)),
+        )
+        return max(filter(None, changes.values()), default=None)

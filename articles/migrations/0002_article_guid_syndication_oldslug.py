@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
             model_name="article",
             name="guid",
             field=models.UUIDField(
+                blank=True,
                 editable=False,
                 help_text="Permanent id for feeds; made from the first slug and never changed.",
                 unique=True,

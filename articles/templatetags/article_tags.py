@@ -1,4 +1,7 @@
+import json
+
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.sanitize import clean_body
@@ -17,3 +20,15 @@ def section_nav():
     from articles.models import Section
 
     return {"sections": Section.objects.all()}
+
+
+# The characters that could end a <script> element or open a comment inside one, as in
+# django.utils.html.json_script, so the JSON stays valid and inert whatever a headline holds.
+_SCRIPT_SAFE = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data):
+    """A <script type="application/ld+json"> block (json_script cannot set the type)."""
+    text = json.dumps(data, ensure_ascii=False, indent=None).translate(_SCRIPT_SAFE)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))

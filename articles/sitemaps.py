@@ -1,0 +1,72 @@
+from datetime import timedelta
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from .models import Article, Section
+
+NEWS_WINDOW = timedelta(days=2)
+
+
+class ArticleSitemap(Sitemap):
+    limit = 5000  # the sitemap index pages beyond this
+
+    def items(self):
+        return (
+            Article.objects.live()
+            .order_by("-published_at", "-pk")
+            .only("slug", "updated_at", "published_at")
+        )
+
+    def lastmod(self, article):
+        return article.last_modified
+
+
+class LiveGroupSitemap(Sitemap):
+    """Sections or tags that have at least one live story, dated by their latest one."""
+
+    link_name = None
+    article_path = None
+
+    def items(self):
+        live = Article.objects.live().values("pk")
+        return (
+            self.model.objects.filter(**{f"{self.article_path}__in": live})
+            .annotate(lastmod=Max(f"{self.article_path}__updated_at"))
+            .order_by("pk")
+        )
+
+    def location(self, obj):
+        return reverse(self.link_name, args=[obj.slug])
+
+    def lastmod(self, obj):
+        return obj.lastmod
+
+
+class SectionSitemap(LiveGroupSitemap):
+    model = Section
+    article_path = "articles"
+    link_name = "articles:section"
+
+
+class TagSitemap(LiveGroupSitemap):
+    model = Tag
+    article_path = "articles_taggedarticle_items__content_object"
+    link_name = "articles:tag"
+
+
+class NewsSitemap(Sitemap):
+    """Google News: live stories that went live here in the last two days."""
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return Article.objects.live().filter(published_at__gte=since).order_by("-published_at")
+
+    def lastmod(self, article):
+        return article.last_modified
+
+
+SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "tags": TagSitemap}
