@@ -135,6 +135,7 @@ class Article(models.Model):
     guid = models.UUIDField(
         unique=True,
         editable=False,
+        blank=True,  # fixtures may leave it out: it is derived from the slug on save
         help_text="Permanent id for feeds; made from the first slug and never changed.",
     )
     public_update_at = models.DateTimeField(
@@ -184,6 +185,11 @@ class Article(models.Model):
     def date_shown(self):
         """The date readers see: the display date, else the original publication date."""
         return self.display_date or self.original_published_at
+
+    @property
+    def last_modified(self):
+        """When this page last changed for readers: an edit, or the story going live."""
+        return max(filter(None, [self.updated_at, self.published_at]), default=None)
 
     @property
     def is_syndicated(self):
