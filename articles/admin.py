@@ -1,7 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.decorators.cache import never_cache
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from .models import Article, Author, Section
+from . import publishing
+from .forms import ArticleAdminForm
+from .models import Article, Author, Correction, Section
 
 
 @admin.register(Section)
@@ -18,8 +32,49 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows, so a page of the list never pays for COUNT(*) over every story.
+
+    Beyond the cap the list offers CAP / list_per_page pages; search, filters and the date
+    hierarchy narrow it down (nobody pages to story 10,001).
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP].count()
+
+
+class PublicationListFilter(admin.SimpleListFilter):
+    title = "publication"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live now"), ("scheduled", "Scheduled"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        if self.value() == "live":
+            return queryset.live()
+        if self.value() == "scheduled":
+            return published.filter(published_at__gt=now)
+        if self.value() == "expired":
+            return published.filter(expires_at__lte=now)
+        return queryset
+
+
+class CorrectionInline(admin.TabularInline):
+    model = Correction
+    extra = 0
+    fields = ("kind", "text", "published_at")
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(VersionAdmin):
+    form = ArticleAdminForm
+    inlines = (CorrectionInline,)
     list_display = (
         "headline",
         "status",
@@ -29,14 +84,28 @@ class ArticleAdmin(admin.ModelAdmin):
         "published_at",
         "tag_list",
     )
-    list_filter = ("status", "section", "display_date", "original_published_at", "published_at")
+    list_filter = (
+        "status",
+        PublicationListFilter,
+        "section",
+        "authors",
+        "display_date",
+        "original_published_at",
+        "published_at",
+    )
     list_select_related = ("section",)
+    # Status changes only through the actions and the change form, which check roles.
+    list_editable = ()
     search_fields = ("headline", "standfirst", "body")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("headline",)}
     autocomplete_fields = ("section", "authors")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "public_update_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    history_latest_first = True
+    actions = ("submit_for_review", "publish_now", "unpublish", "withdraw")
     fieldsets = (
         ("Story", {"fields": ("headline", "slug", "standfirst", "body")}),
         ("Credits", {"fields": ("byline", "authors", "source_name", "source_url")}),
@@ -50,15 +119,150 @@ class ArticleAdmin(admin.ModelAdmin):
                     "display_date",
                     "published_at",
                     "expires_at",
+                    ("mark_public_update", "public_update_at"),
                     ("created_at", "updated_at"),
+                    "edit_token",
                 ),
-                "description": "Times are in the newsroom's time zone.",
+                "description": "Times are in the newsroom's time zone. A publication time "
+                "ahead schedules the story: it appears by itself at that time.",
             },
         ),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a new class per request (modelform_factory)
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if not publishing.can_publish(request.user):
+            # Setting these schedules or hides a story: an editor's call.
+            readonly = (*readonly, "published_at", "expires_at")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        # A reporter's edit to a published, scheduled or withdrawn story would reach readers
+        # without review: they see it read-only.
+        return (
+            obj is None
+            or publishing.can_publish(request.user)
+            or obj.status in publishing.REPORTER_STATUSES
+        )
+
+    def has_publish_permission(self, request):
+        return publishing.can_publish(request.user)
+
+    def save_model(self, request, obj, form, change):
+        old_status = form.initial.get("status") if change else None
+        new_status = obj.status
+        if change or new_status != Article.Status.DRAFT:
+            obj.status = old_status or Article.Status.DRAFT
+            publishing.set_status(
+                obj, new_status, by=request.user, at=obj.published_at, commit=False
+            )
+        if form.cleaned_data.get("mark_public_update"):
+            obj.public_update_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    # Actions: each goes through publishing, which checks the permission again.
+
+    def _apply(self, request, queryset, step, done):
+        changed, skipped = 0, []
+        for article in queryset:
+            try:
+                step(article, by=request.user)
+            except publishing.TransitionError:
+                skipped.append(article.headline)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{done}: {changed} stor{'y' if changed == 1 else 'ies'}.")
+        if skipped:
+            self.message_user(
+                request,
+                f"Not {done.lower()} (wrong status): {', '.join(skipped)}.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Submit selected stories for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        # has_change_permission(obj) refuses reporters live stories, so filter to what they
+        # may change rather than trusting the selection.
+        queryset = queryset.filter(status=Article.Status.DRAFT)
+        self._apply(request, queryset, publishing.submit_for_review, "Submitted for review")
+
+    @admin.action(description="Publish selected stories now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        self._apply(request, queryset, publishing.publish, "Published")
+
+    @admin.action(description="Unpublish selected stories (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._apply(request, queryset, publishing.unpublish, "Unpublished")
+
+    @admin.action(description="Withdraw selected stories (410 Gone)", permissions=["publish"])
+    def withdraw(self, request, queryset):
+        self._apply(request, queryset, publishing.withdraw, "Withdrawn")
+
+    # Revisions: restoring one is an edit like any other, with the same role rules.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        self._check_restore_allowed(request, get_object_or_404(Version, pk=version_id))
+        article = get_object_or_404(Article, pk=unquote(object_id))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        self._check_restore_allowed(request, get_object_or_404(Version, pk=version_id))
+        return super().recover_view(request, version_id, extra_context)
+
+    def _check_restore_allowed(self, request, version):
+        # reversion writes the old row before the change form runs, so the form would judge
+        # the restored status against itself: judge it against the live row here instead.
+        restored = version.field_dict.get("status")
+        current = (
+            Article.objects.filter(pk=version.object_id).values_list("status", flat=True).first()
+        )
+        if not publishing.can_set_status(request.user, current, restored):
+            raise PermissionDenied
+
+    # Preview: the public page as readers would see it, for staff only.
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            never_cache(self.preview_view),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, object_id):
+        # Not wrapped in admin_view: that would send strangers to the login page and so
+        # confirm the story exists. Anyone who may not see it gets the public 404.
+        user = request.user
+        if not (user.is_active and user.is_staff and self.has_view_permission(request)):
+            raise Http404("No such article.")
+        article = get_object_or_404(
+            Article.objects.for_listing().prefetch_related("corrections"), pk=unquote(object_id)
+        )
+        response = TemplateResponse(
+            request, "articles/article_detail.html", {"article": article, "preview": True}
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "preview_url": reverse("admin:articles_article_preview", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Tags")
     def tag_list(self, obj):

@@ -5,6 +5,8 @@ from articles.models import Article
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
+# The change form carries the corrections inline; a POST must say it sends none.
+NO_CORRECTIONS = {"corrections-TOTAL_FORMS": "0", "corrections-INITIAL_FORMS": "0"}
 
 
 def test_changelist_shows_headline_status_section_dates_and_tags(admin_client, seed):
@@ -63,6 +65,7 @@ def test_staff_create_an_article_with_tags_through_the_admin(admin_client, secti
             "original_published_at_1": "12:00:00",
             "published_at_0": "14/09/2021",
             "published_at_1": "12:00:00",
+            **NO_CORRECTIONS,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -91,6 +94,7 @@ def test_an_edit_in_the_admin_shows_on_the_public_page(admin_client, client, see
         display_date_1="12:00:00",
         published_at_0="23/07/2024",
         published_at_1="12:00:00",
+        **NO_CORRECTIONS,
     )
     data.pop("original_published_at"), data.pop("display_date"), data.pop("published_at")
     response = admin_client.post(change, data)

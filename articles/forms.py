@@ -1,0 +1,150 @@
+import copy
+from datetime import UTC, datetime
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import formats, timezone
+from reversion.models import Version
+
+from . import publishing
+from .models import Article
+
+
+def edit_token(updated_at):
+    """What the change form remembers of the story it opened: its `updated_at`, exactly.
+
+    Every save moves `updated_at` forward (and restoring a revision is a save), so a form
+    whose token no longer matches was opened before someone else saved.
+    """
+    return updated_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def describe_last_change(article, since):
+    """(who, when) of the change made to `article` after `since`, for the conflict message."""
+    version = Version.objects.get_for_object(article).select_related("revision__user").first()
+    current = Article.objects.filter(pk=article.pk).values_list("updated_at", flat=True).first()
+    when = current or timezone.now()
+    who = "Someone outside the admin (an import or a script)"
+    if version and (since is None or version.revision.date_created > since):
+        user = version.revision.user
+        if user is not None:
+            who = user.get_full_name() or user.get_username()
+        when = version.revision.date_created
+    return who, when
+
+
+def _formfield(db_field, **kwargs):
+    # Addresses typed without a scheme are https (Django 6's default, chosen now).
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The change form, bound to the user editing (ArticleAdmin.get_form sets `user`)."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    mark_public_update = forms.BooleanField(
+        required=False,
+        label="Mark as public update",
+        help_text="Tell readers: the page shows “Updated” with the time of this save.",
+    )
+
+    user = None
+
+    class Meta:
+        model = Article
+        formfield_callback = _formfield
+        # The admin's fieldsets choose what is shown; this is the list for the form alone.
+        fields = (
+            "headline",
+            "slug",
+            "standfirst",
+            "body",
+            "section",
+            "authors",
+            "byline",
+            "source_name",
+            "source_url",
+            "status",
+            "original_published_at",
+            "display_date",
+            "published_at",
+            "expires_at",
+            "tags",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["edit_token"] = edit_token(self.instance.updated_at)
+        status = self.fields.get("status")
+        if status is not None and self.user is not None and not publishing.can_publish(self.user):
+            # Invalid choices are refused by the field itself, so a crafted POST of
+            # status=published fails validation like any other wrong value.
+            status.choices = [
+                (value, label)
+                for value, label in status.choices
+                if value in publishing.REPORTER_STATUSES
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        new_status = cleaned.get("status", self.instance.status)
+        if self.user is not None:
+            self._check_status_change(new_status, cleaned.get("published_at"))
+        if new_status == Article.Status.PUBLISHED and "published_at" in self.fields:
+            # The same rule as publishing.publish(), applied here so that model validation
+            # (a published story has both dates) sees the dates the save will give it.
+            published_at, original = publishing.first_publication_dates(
+                cleaned.get("published_at"), cleaned.get("original_published_at")
+            )
+            cleaned["published_at"] = published_at
+            if "original_published_at" in self.fields:
+                cleaned["original_published_at"] = original
+        if self.instance.pk:
+            self._refuse_if_changed_since_opened(cleaned.get("edit_token") or "")
+        return cleaned
+
+    def _check_status_change(self, new_status, published_at):
+        # A dry run of the step the save will take (ArticleAdmin.save_model), on a copy, so
+        # the rules live in publishing alone and a refusal shows on the form, not as an error.
+        trial = copy.copy(self.instance)
+        try:
+            publishing.set_status(trial, new_status, by=self.user, at=published_at, commit=False)
+        except PermissionDenied:
+            self.add_error("status", "Only editors can publish, schedule, unpublish or withdraw.")
+        except publishing.TransitionError as error:
+            self.add_error("status", str(error))
+
+    def _refuse_if_changed_since_opened(self, token):
+        # The admin runs a POST in one transaction: the row lock holds from this check to
+        # the save, so no one can slip a save in between (SQLite serialises writers anyway).
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if current is None or token == edit_token(current):
+            return
+        try:
+            opened_at = datetime.fromisoformat(token)
+        except ValueError:
+            opened_at = None
+        who, when = describe_last_change(self.instance, opened_at)
+        # The next submit of this form is a deliberate overwrite: the other version stays
+        # in the history, from where it can be restored.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("edit_token")] = edit_token(current)
+        raise ValidationError(
+            "%(who)s changed this story at %(when)s, after you opened it. Your changes have "
+            "not been saved; they are still in the form below. Compare with the current "
+            "version (History), then save again to replace it with yours.",
+            code="edit_conflict",
+            params={
+                "who": who,
+                "when": formats.date_format(timezone.localtime(when), "j F Y, H:i:s T"),
+            },
+        )

@@ -1,0 +1,138 @@
+"""Moving a story through the newsroom: draft, review, published (or scheduled), withdrawn.
+
+Each step is an explicit call that names who takes it, checks their permission and keeps a
+revision; admin actions and the change form both come through here. Nothing in
+`Article.save()` or a signal changes a story's status, so `loaddata` and imports write
+exactly what they are given.
+
+Pass `commit=False` to change the article in memory only (the change form does, then saves
+the article with everything else the editor typed).
+"""
+
+from contextlib import nullcontext
+
+import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Article
+
+PUBLISH_PERMISSION = "articles.publish_article"
+CHANGE_PERMISSION = "articles.change_article"
+
+Status = Article.Status
+
+# What a reporter may set. Anything else (published, scheduled, withdrawn, or taking a story
+# out of those) is for holders of articles.publish_article.
+REPORTER_STATUSES = frozenset({Status.DRAFT, Status.REVIEW})
+
+
+class TransitionError(ValueError):
+    """The story is not in a state this step applies to (e.g. withdrawing a draft)."""
+
+
+def can_publish(user):
+    return user.is_active and user.has_perm(PUBLISH_PERMISSION)
+
+
+def can_set_status(user, old_status, new_status):
+    """Whether `user` may move a story from `old_status` (None when new) to `new_status`."""
+    if old_status == new_status:
+        return True
+    if can_publish(user):
+        return True
+    return new_status in REPORTER_STATUSES and old_status in REPORTER_STATUSES | {None}
+
+
+def first_publication_dates(published_at, original_published_at, now=None):
+    """The dates a story gets when it goes live.
+
+    It goes live at `published_at`, or now when that is empty; a time ahead schedules it. The
+    original date is set only the first time: syndicated copy keeps its source's date and
+    publishing again never rewrites it.
+    """
+    published_at = published_at or now or timezone.now()
+    return published_at, original_published_at or published_at
+
+
+def submit_for_review(article, by, commit=True):
+    _require(by, CHANGE_PERMISSION)
+    if article.status != Status.DRAFT:
+        raise TransitionError(f"Only a draft can be submitted for review, not a {article.status}.")
+    article.status = Status.REVIEW
+    return _save(article, by, "Submitted for review", commit)
+
+
+def publish(article, by, at=None, commit=True):
+    """Publish now, or at `at` (in the future: scheduled)."""
+    _require(by, PUBLISH_PERMISSION)
+    if article.status == Status.WITHDRAWN:
+        raise TransitionError("A withdrawn story stays withdrawn; unpublish it first to revive it.")
+    if at is None and article.status == Status.PUBLISHED and article.published_at:
+        # Already live (or scheduled): publishing "now" brings a scheduled story forward and
+        # leaves a live one where it is in the lists.
+        at = min(article.published_at, timezone.now())
+    article.published_at, article.original_published_at = first_publication_dates(
+        at, article.original_published_at
+    )
+    article.status = Status.PUBLISHED
+    scheduled = article.published_at > timezone.now()
+    return _save(article, by, "Scheduled" if scheduled else "Published", commit)
+
+
+def unpublish(article, by, commit=True):
+    """Take a published or scheduled story back to draft; its dates stay as they were."""
+    _require(by, PUBLISH_PERMISSION)
+    if article.status not in (Status.PUBLISHED, Status.WITHDRAWN):
+        raise TransitionError("Only a published, scheduled or withdrawn story can be unpublished.")
+    article.status = Status.DRAFT
+    return _save(article, by, "Unpublished", commit)
+
+
+def withdraw(article, by, commit=True):
+    """Withdraw a published story: its address answers 410 Gone from now on."""
+    _require(by, PUBLISH_PERMISSION)
+    if article.status != Status.PUBLISHED:
+        raise TransitionError("Only a published story can be withdrawn.")
+    article.status = Status.WITHDRAWN
+    return _save(article, by, "Withdrawn", commit)
+
+
+def set_status(article, status, by, at=None, commit=True):
+    """The change form's way in: take the story from its current status to `status`.
+
+    `at` is the publication time the editor typed (empty means now).
+    """
+    if status == Status.PUBLISHED:
+        return publish(article, by, at=at, commit=commit)
+    if status == article.status:
+        return article
+    if status == Status.REVIEW:
+        return submit_for_review(article, by, commit=commit)
+    if status == Status.WITHDRAWN:
+        return withdraw(article, by, commit=commit)
+    if article.status in REPORTER_STATUSES:
+        # Review back to draft: a reporter may take back their own submission.
+        _require(by, CHANGE_PERMISSION)
+        article.status = status
+        return _save(article, by, "Returned to draft", commit)
+    return unpublish(article, by, commit=commit)
+
+
+def _require(user, permission):
+    if not (user.is_active and user.has_perm(permission)):
+        raise PermissionDenied(f"{user} lacks the permission {permission}.")
+
+
+def _save(article, by, comment, commit):
+    if not commit:
+        return article
+    # Inside the admin a revision is already open and takes this comment; from a shell or an
+    # action this opens one, so every status change is in the history with who made it.
+    block = nullcontext() if reversion.is_active() else reversion.create_revision()
+    with transaction.atomic(), block:
+        article.save()
+        reversion.set_user(by)
+        reversion.set_comment(comment)
+    return article
