@@ -3,7 +3,6 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from taggit.models import Tag
 
 from .models import Article, Section
 
@@ -82,7 +81,8 @@ class SectionAtomFeed(SectionFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        # A tag used only on unpublished stories must not show that it exists.
+        return get_object_or_404(Article.objects.live().tags(), slug=slug)
 
     def title(self, obj=None):
         return f"{obj.name} · {settings.NEWSROOM_NAME}"

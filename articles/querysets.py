@@ -28,6 +28,12 @@ class ArticleQuerySet(models.QuerySet):
             "-reader_date", "-pk"
         )
 
+    def tags(self):
+        """The tags on these articles: on live() ones, the tags the public may know of."""
+        from taggit.models import Tag
+
+        return Tag.objects.filter(articles_taggedarticle_items__content_object__in=self).distinct()
+
     def for_listing(self):
         return self.select_related("section").prefetch_related("tags", "authors")
 

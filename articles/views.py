@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
-from taggit.models import Tag
 
 from .models import Article, Author, OldSlug, Section
 from .search import MAX_QUERY_LENGTH, search_articles
@@ -103,12 +102,10 @@ class SectionView(ArticleListView):
 
 
 class TagView(ArticleListView):
-    # A tag used only on unpublished stories must not show that it exists.
-    allow_empty = False
     feed_url_name = "tag_feed"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = get_object_or_404(Article.objects.live().tags(), slug=self.kwargs["slug"])
         self.heading = self.tag.name
         return super().get_queryset().filter(tags=self.tag)
 

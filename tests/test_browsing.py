@@ -331,3 +331,41 @@ def test_a_scheduled_story_going_live_changes_last_modified(client, seed, make_a
         after = client.get("/", headers={"if-modified-since": before["Last-Modified"]})
     assert after.status_code == 200
     assert scheduled in after.context["articles"]
+
+
+# --- constant query counts ----------------------------------------------------------------
+
+LIST_URLS = [
+    "/",
+    "/sections/world/",
+    "/tags/shared/",
+    "/authors/jane-reporter/",
+    "/2024/",
+    "/2024/07/",
+    "/search/?q=story",
+    "/feed/",
+    "/tags/shared/feed/atom/",
+    "/sitemap-articles.xml",
+    "/sitemap-tags.xml",
+]
+
+
+def _add_articles(make_article, author, n):
+    for i in range(n):
+        make_article(
+            display_date=datetime(2024, 7, 1 + i % 28, 12, tzinfo=LONDON),
+            tags=["Shared", f"Topic {i}", f"Other {i}"],
+            authors=[author],
+        )
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_list_pages_run_the_same_queries_for_5_and_50_articles(
+    client, make_article, make_author, count_queries, django_assert_num_queries, url
+):
+    author = make_author("Jane Reporter")
+    _add_articles(make_article, author, 5)
+    few = count_queries(lambda: client.get(url))
+    _add_articles(make_article, author, 45)
+    with django_assert_num_queries(few):
+        assert client.get(url).status_code == 200
