@@ -190,14 +190,12 @@ def test_article_page_has_canonical_open_graph_and_twitter_tags(client, seed):
 
 def test_syndicated_copy_shows_its_attribution_line(client, seed):
     html = client.get(seed.get_absolute_url()).content.decode()
-    assert "Originally published by Gulan Media on 14 September 2021" in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Originally published by Gulan Media on 14 September 2021" in text
     seed.source_url = "https://www.gulan.example/putin-assad"
     seed.save()
     html = client.get(seed.get_absolute_url()).content.decode()
-    assert (
-        '<a href="https://www.gulan.example/putin-assad">Gulan Media</a> on 14 September 2021'
-        in html
-    )
+    assert '<a href="https://www.gulan.example/putin-assad">Gulan Media</a> on <time' in html
     assert json_ld(html)["isBasedOn"] == "https://www.gulan.example/putin-assad"
 
 

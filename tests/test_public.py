@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -20,7 +21,7 @@ def test_article_page_shows_the_seed_story_with_both_dates_and_tags(client, seed
         in html
     )
     assert (
-        'Originally published <time datetime="2021-09-14T12:00:00+01:00">14 September 2021</time>'
+        'Originally published by Gulan Media on <time datetime="2021-09-14T12:00:00+01:00">14 September 2021</time>'
         in html
     )
     assert '<span class="credit">Gulan Media</span>' in html
@@ -30,6 +31,19 @@ def test_article_page_shows_the_seed_story_with_both_dates_and_tags(client, seed
     assert html.count("<p>", html.index('class="story-body"')) >= 13
     assert "“We insist in Syria" in html
     assert '"your (al-Assad\'s) consent,"' in html
+
+
+def test_a_staff_written_story_labels_its_original_date_in_the_meta_line(client, make_article):
+    article = make_article(
+        original_published_at=datetime(2021, 9, 14, 12, tzinfo=ZoneInfo("Europe/London")),
+        display_date=None,
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert (
+        '<span class="original-date">Originally published <time datetime="2021-09-14T12:00:00+01:00">14 September 2021</time></span>'
+        in html
+    )
+    assert 'class="attribution"' not in html
 
 
 def test_article_url_is_stable_and_built_in_one_place(seed):
