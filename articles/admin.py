@@ -16,6 +16,7 @@ from reversion.models import Version
 from . import publishing
 from .forms import ArticleAdminForm
 from .models import Article, Author, Correction, Section
+from .structured_data import news_article
 
 
 @admin.register(Section)
@@ -251,9 +252,8 @@ class ArticleAdmin(VersionAdmin):
         article = get_object_or_404(
             Article.objects.for_listing().prefetch_related("corrections"), pk=unquote(object_id)
         )
-        response = TemplateResponse(
-            request, "articles/article_detail.html", {"article": article, "preview": True}
-        )
+        context = {"article": article, "json_ld": news_article(article, request), "preview": True}
+        response = TemplateResponse(request, "articles/article_detail.html", context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

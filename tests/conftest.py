@@ -2,6 +2,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,3 +70,28 @@ def count_queries():
         return len(ctx.captured_queries)
 
     return count
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    """A staff user in one of the newsroom's roles (groups made by a data migration)."""
+
+    def make(role, username, full_name=""):
+        first, _, last = full_name.partition(" ")
+        user = django_user_model.objects.create_user(
+            username=username, password="unused", is_staff=True, first_name=first, last_name=last
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def reporter(make_staff):
+    return make_staff("Reporter", "rita", "Rita Reporter")
+
+
+@pytest.fixture
+def editor(make_staff):
+    return make_staff("Editor", "eddie", "Eddie Editor")

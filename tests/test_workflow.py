@@ -1,0 +1,151 @@
+"""Publishing steps, dates and the clock: articles/publishing.py and the model beneath it."""
+
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from reversion.models import Version
+
+from articles import publishing
+from articles.models import Article, Correction
+
+
+def at(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def draft(make_article):
+    return make_article(
+        headline="Draft story",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        original_published_at=None,
+    )
+
+
+def clock(when):
+    """Move the clock that live() and publishing read."""
+    return mock.patch("django.utils.timezone.now", return_value=when)
+
+
+def test_publishing_sets_the_original_date_the_first_time_only(draft, editor):
+    with clock(at(2026, 1, 5, 9, 0)):
+        publishing.publish(draft, by=editor)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    assert draft.published_at == at(2026, 1, 5, 9, 0)
+    assert draft.original_published_at == at(2026, 1, 5, 9, 0)
+
+    with clock(at(2026, 1, 6, 9, 0)):
+        publishing.unpublish(draft, by=editor)
+    with clock(at(2026, 1, 7, 9, 0)):
+        publishing.publish(draft, by=editor)
+    draft.refresh_from_db()
+    assert draft.published_at == at(2026, 1, 7, 9, 0)
+    assert draft.original_published_at == at(2026, 1, 5, 9, 0)
+
+
+def test_syndicated_copy_keeps_its_source_date(draft, editor):
+    draft.source_name = "Gulan Media"
+    draft.original_published_at = at(2021, 9, 14, 11, 0)
+    draft.save()
+    publishing.publish(draft, by=editor)
+    draft.refresh_from_db()
+    assert draft.original_published_at == at(2021, 9, 14, 11, 0)
+    assert draft.published_at > at(2026, 1, 1)
+    # No display date: readers see the source's date.
+    assert draft.display_date is None
+    assert draft.date_shown == at(2021, 9, 14, 11, 0)
+
+
+def test_publishing_a_live_story_again_keeps_its_place(make_article, editor):
+    article = make_article()
+    before = (article.published_at, article.original_published_at)
+    publishing.publish(article, by=editor)
+    article.refresh_from_db()
+    assert (article.published_at, article.original_published_at) == before
+
+
+def test_reporters_may_submit_but_not_publish_unpublish_or_withdraw(draft, reporter, make_article):
+    publishing.submit_for_review(draft, by=reporter)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.REVIEW
+    with pytest.raises(PermissionDenied):
+        publishing.publish(draft, by=reporter)
+    live = make_article()
+    with pytest.raises(PermissionDenied):
+        publishing.unpublish(live, by=reporter)
+    with pytest.raises(PermissionDenied):
+        publishing.withdraw(live, by=reporter)
+    draft.refresh_from_db()
+    live.refresh_from_db()
+    assert draft.status == Article.Status.REVIEW
+    assert live.status == Article.Status.PUBLISHED
+
+
+def test_steps_refuse_stories_in_the_wrong_state(draft, editor):
+    with pytest.raises(publishing.TransitionError):
+        publishing.withdraw(draft, by=editor)
+    publishing.submit_for_review(draft, by=editor)
+    with pytest.raises(publishing.TransitionError):
+        publishing.submit_for_review(draft, by=editor)
+
+
+def test_every_step_keeps_a_revision_naming_who_took_it(draft, editor):
+    publishing.publish(draft, by=editor)
+    latest = Version.objects.get_for_object(draft).select_related("revision__user").first()
+    assert latest.revision.user == editor
+    assert latest.revision.get_comment() == "Published"
+    assert latest.field_dict["status"] == "published"
+
+
+def test_a_scheduled_story_appears_by_itself_when_the_clock_passes_its_time(client, draft, editor):
+    due = timezone.now() + timedelta(hours=3)
+    publishing.publish(draft, by=editor, at=due)
+    url = draft.get_absolute_url()
+
+    assert client.get(url).status_code == 404
+    assert draft not in Article.objects.live()
+
+    with clock(due - timedelta(seconds=1)):
+        assert client.get(url).status_code == 404
+    with clock(due):
+        assert client.get(url).status_code == 200
+        assert list(Article.objects.live()) == [draft]
+    with clock(due + timedelta(days=1)):
+        assert b"Draft story" in client.get("/").content
+
+
+def test_an_expired_story_disappears_by_itself(client, make_article):
+    article = make_article(expires_at=timezone.now() + timedelta(hours=1))
+    assert client.get(article.get_absolute_url()).status_code == 200
+    with clock(article.expires_at):
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_updated_at_changes_on_every_save(make_article):
+    article = make_article()
+    first = article.updated_at
+    with clock(first + timedelta(minutes=5)):
+        article.save()
+    article.refresh_from_db()
+    assert article.updated_at == first + timedelta(minutes=5)
+
+
+def test_last_public_change_is_the_latest_update_or_correction(make_article):
+    article = make_article()
+    assert article.last_public_change is None
+    article.public_update_at = at(2026, 3, 1, 10, 0)
+    Correction.objects.create(article=article, text="Fixed a name.", published_at=at(2026, 3, 2))
+    Correction.objects.create(article=article, text="Earlier.", published_at=at(2026, 2, 1))
+    article = Article.objects.prefetch_related("corrections").get(pk=article.pk)
+    article.public_update_at = at(2026, 3, 1, 10, 0)
+    assert article.last_public_change == at(2026, 3, 2)
+    # A correction dated ahead is not yet public, so it is not the latest public change.
+    Correction.objects.create(article=article, text="Later.", published_at=at(2999, 1, 1))
+    article = Article.objects.prefetch_related("corrections").get(pk=article.pk)
+    assert [c.text for c in article.public_corrections] == ["Earlier.", "Fixed a name."]
+    assert article.last_public_change == at(2026, 3, 2)
