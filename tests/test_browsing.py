@@ -367,3 +367,17 @@ def test_list_pages_run_the_same_queries_for_5_and_50_articles(
     _add_articles(make_article, author, 45)
     with django_assert_num_queries(few):
         assert client.get(url).status_code == 200
+
+
+def test_rebuild_search_index_mends_a_lost_index(client, seed):
+    from django.core.management import call_command
+    from django.db import connection
+
+    table = (
+        "articles_article_search" if connection.vendor == "postgresql" else "articles_article_fts"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+    assert list(client.get("/search/", {"q": "Kremlin"}).context["articles"]) == []
+    call_command("rebuild_search_index", verbosity=0)
+    assert list(client.get("/search/", {"q": "Kremlin"}).context["articles"]) == [seed]
