@@ -2,3 +2,15 @@ from .settings import *  # noqa: F403
 
 # Hashing passwords slowly on purpose is the point in production and a waste in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The manifest only exists after collectstatic; tests render {% static %} without it.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# The public page cache is off for the suite (pages are asserted on their context and
+# query counts); tests/test_caching.py turns it on and tests it.
+PUBLIC_CACHE_SECONDS = 0
+# Serve static files from the finders: tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True

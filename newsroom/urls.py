@@ -4,9 +4,11 @@ from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import robots_txt
+from newsroom.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -1,0 +1,123 @@
+"""Settings come from the environment; each case loads them in a fresh process."""
+
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "news.example.org",
+}
+
+
+def run(args, env, **kwargs):
+    # Only what the case sets: not this shell's DEBUG or DATABASE_URL.
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def load_settings(env, *names):
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}, default=str))"
+    )
+    result = run(["-c", code], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_reports_nothing_under_production_settings():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        None,
+        "development-only-never-use-this-key-in-production",
+        "django-insecure-" + "x" * 50,
+        "too-short",
+    ],
+    ids=["missing", "development", "django-insecure", "short"],
+)
+def test_debug_off_refuses_to_start_without_a_real_secret_key(secret_key):
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    result = run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_turn_on_https_hsts_and_secure_cookies():
+    values = load_settings(
+        PRODUCTION,
+        "SECURE_SSL_REDIRECT",
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "ALLOWED_HOSTS",
+    )
+    assert values == {
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "ALLOWED_HOSTS": ["news.example.org"],
+    }
+
+
+def test_development_defaults_need_no_environment():
+    values = load_settings({}, "DEBUG", "SECURE_SSL_REDIRECT", "CACHES")
+    assert values["DEBUG"] is True and values["SECURE_SSL_REDIRECT"] is False
+    assert values["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_redis_url_selects_djangos_redis_cache():
+    values = load_settings({"REDIS_URL": "redis://cache.internal:6379/2"}, "CACHES")
+    default = values["CACHES"]["default"]
+    assert default["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert default["LOCATION"] == "redis://cache.internal:6379/2"
+
+
+def test_database_url_selects_postgresql():
+    values = load_settings({"DATABASE_URL": "postgres://news@db.internal:5432/news"}, "DATABASES")
+    default = values["DATABASES"]["default"]
+    assert default["ENGINE"] == "django.db.backends.postgresql"
+    assert (default["HOST"], default["NAME"], default["USER"]) == ("db.internal", "news", "news")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="WAL is a SQLite setting")
+def test_a_sqlite_file_database_really_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); "
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
+        "c.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = run(["-c", code], {"DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]
+    # WAL is written into the file itself: every later connection, any program, uses it.
+    with sqlite3.connect(tmp_path / "wal.sqlite3") as plain:
+        assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
