@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint install clean
+.PHONY: run serve test lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,24 @@ run: $(VENV)/.installed
 	$(MANAGE) load_seed_story
 	$(MANAGE) ensure_staff_user
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# Production-like: gunicorn with several workers, DEBUG off, static files hashed and
+# compressed by collectstatic and served by WhiteNoise, logs (JSON) on stdout.
+# Plain HTTP on 127.0.0.1 (so no SSL redirect); behind a TLS proxy leave the redirect on.
+# With no SECRET_KEY in the environment, one is generated once into .secret_key (gitignored).
+WORKERS ?= 4
+BIND ?= 127.0.0.1:8000
+serve: $(VENV)/.installed
+	@test -n "$$SECRET_KEY" || test -s .secret_key || \
+		(umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > .secret_key)
+	export DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+		SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" && \
+	$(MANAGE) migrate --noinput && \
+	$(MANAGE) load_seed_story && \
+	$(MANAGE) ensure_staff_user && \
+	$(MANAGE) collectstatic --noinput --verbosity 0 && \
+	exec $(BIN)/gunicorn newsroom.wsgi:application --bind $(BIND) --workers $(WORKERS) \
+		--error-logfile - --log-level info
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
