@@ -17,6 +17,9 @@ def form_data(response, **changes):
     `published_at=("29/03/2026", "02:30:00")` to type one.
     """
     form = response.context["adminform"].form
+    if form.is_bound:  # a form sent back with errors: post again what it holds
+        data = {key: values if len(values) > 1 else values[0] for key, values in form.data.lists()}
+        return _apply(data, changes)
     data = {"corrections-TOTAL_FORMS": "0", "corrections-INITIAL_FORMS": "0"}
     for name, field in form.fields.items():
         value = form[name].value()
@@ -34,6 +37,10 @@ def form_data(response, **changes):
                 data[name] = "on"
         elif value is not None:
             data[name] = str(value)
+    return _apply(data, changes)
+
+
+def _apply(data, changes):
     for name, value in changes.items():
         if isinstance(value, tuple):
             data[f"{name}_0"], data[f"{name}_1"] = value
