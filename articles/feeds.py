@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import Article, Section
+from .sanitize import xml_safe
 
 FEED_LENGTH = 30
 
@@ -30,10 +31,10 @@ class LatestArticlesFeed(Feed):
         return self.articles(obj).newest_first().for_listing()[:FEED_LENGTH]
 
     def item_title(self, item):
-        return item.headline
+        return xml_safe(item.headline)
 
     def item_description(self, item):
-        return item.standfirst
+        return xml_safe(item.standfirst)
 
     def item_pubdate(self, item):
         return item.date_shown
@@ -43,10 +44,10 @@ class LatestArticlesFeed(Feed):
 
     def item_author_name(self, item):
         names = [author.name for author in item.authors.all()]
-        return ", ".join(names) or item.byline or None
+        return xml_safe(", ".join(names) or item.byline) or None
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [xml_safe(tag.name) for tag in item.tags.all()]
 
     def item_guid(self, item):
         # Stays the same when an editor changes the slug, so readers see no duplicate.
@@ -65,7 +66,7 @@ class SectionFeed(LatestArticlesFeed):
         return get_object_or_404(Section, slug=slug)
 
     def title(self, obj=None):
-        return f"{obj.name} · {settings.NEWSROOM_NAME}"
+        return xml_safe(f"{obj.name} · {settings.NEWSROOM_NAME}")
 
     def link(self, obj=None):
         return reverse("articles:section", args=[obj.slug])
@@ -85,7 +86,7 @@ class TagFeed(LatestArticlesFeed):
         return get_object_or_404(Article.objects.live().tags(), slug=slug)
 
     def title(self, obj=None):
-        return f"{obj.name} · {settings.NEWSROOM_NAME}"
+        return xml_safe(f"{obj.name} · {settings.NEWSROOM_NAME}")
 
     def link(self, obj=None):
         return reverse("articles:tag", args=[obj.slug])

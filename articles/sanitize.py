@@ -1,5 +1,7 @@
 """The one definition of the HTML a story body may hold."""
 
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -19,3 +21,12 @@ def clean_body(html):
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+# XML 1.0 allows tab, newline and carriage return, and no other C0 control character.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text):
+    """Text without the control characters XML cannot carry (feeds and sitemaps would break)."""
+    return _NOT_XML.sub("", text or "")

@@ -128,7 +128,7 @@ class DateArchiveView(ArticleListView):
         year, month, day = (self.kwargs.get(k) for k in ("year", "month", "day"))
         try:
             start = datetime.date(year, month or 1, day or 1)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise Http404("No such date.") from None
         if day:
             end = start + datetime.timedelta(days=1)

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.sanitize import clean_body
+from articles.sanitize import clean_body, xml_safe
 
 register = template.Library()
 
@@ -13,6 +13,9 @@ register = template.Library()
 def clean_html(html):
     """Sanitize at render time too: loaddata and QuerySet.update() never call save()."""
     return mark_safe(clean_body(html))
+
+
+register.filter("xml_safe", xml_safe)
 
 
 @register.inclusion_tag("articles/_section_nav.html")
