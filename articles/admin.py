@@ -103,6 +103,8 @@ class ArticleAdmin(VersionAdmin):
     autocomplete_fields = ("section", "authors")
     readonly_fields = ("created_at", "updated_at", "public_update_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Years and months for the date hierarchy from MIN/MAX (articles/templatetags/admin_dates.py).
+    change_list_template = "admin/articles/article/change_list.html"
     show_full_result_count = False
     paginator = CappedCountPaginator
     history_latest_first = True
