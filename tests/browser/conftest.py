@@ -1,0 +1,91 @@
+"""
+Real-browser tests: Playwright for Python driving Debian's Chromium against the live
+server pytest-django starts. `make test-browser` runs them; `make test` leaves them out.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+# make between browser steps are ordinary blocking calls, which Django would otherwise refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+RESULTS = Path(os.environ.get("BROWSER_RESULTS", settings.BASE_DIR / "results" / "browser"))
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Never a downloaded browser: Debian's Chromium, at a fixed path.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Pages in separate browser contexts (separate cookies), like separate people."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error" and page.console_errors.append(message.text),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        path = RESULTS / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        assert path.stat().st_size > 10_000  # a rendered page, not a blank one
+        return path
+
+    return take
+
+
+@pytest.fixture
+def log_in():
+    def log_in(page, username, password):
+        page.goto("/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        page.wait_for_url("**/admin/")
+
+    return log_in
