@@ -44,7 +44,7 @@ class FixtureChecker:
 
     def add_file(self, name, rows):
         if not isinstance(rows, list):
-            self.problems.append(f"{name}: a fixture is a JSON list of objects")
+            self.problems.append(f"{os.path.basename(name)}: a fixture is a JSON list of objects")
             return
         self.files.append((name, rows))
 

@@ -278,3 +278,11 @@ def test_a_loaded_story_gets_its_first_revision_from_the_documented_command(db):
     assert not Version.objects.get_for_object(article).exists()
     call_command("createinitialrevisions", "articles.Article", verbosity=0)
     assert Version.objects.get_for_object(article).count() == 1
+
+
+def test_a_fixture_that_is_not_a_list_of_objects_is_refused(db, tmp_path):
+    with pytest.raises(CommandError, match="story.json: a fixture is a JSON list of objects"):
+        load(tmp_path, {"model": "articles.section", "fields": {"name": "A", "slug": "a"}})
+    with pytest.raises(CommandError, match='object 1: expected an object with a "model"'):
+        load(tmp_path, [["articles.section", {"name": "A", "slug": "a"}]])
+    assert not Section.objects.exists()
