@@ -173,6 +173,13 @@ class ArticleAdmin(VersionAdmin):
             obj.public_update_at = timezone.now()
         super().save_model(request, obj, form, change)
 
+    def changelist_view(self, request, extra_context=None):
+        # VersionAdmin wraps the list in one revision, which would bundle every story a bulk
+        # action touches: restoring one story would then restore them all. There is no bulk
+        # edit to record, and each publishing step keeps its own revision.
+        extra_context = {"has_change_permission": self.has_change_permission(request)}
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
     # Actions: each goes through publishing, which checks the permission again.
 
     def _apply(self, request, queryset, step, done):

@@ -362,3 +362,16 @@ def test_the_date_hierarchy_offers_years_without_a_distinct_over_every_story(edd
     assert not any("trunc" in q["sql"].lower() for q in ctx.captured_queries)
     html = eddie.get(f"{CHANGELIST}?published_at__year=2026").content.decode()
     assert "February 2026" in html
+
+
+def test_a_bulk_action_keeps_one_revision_per_story(eddie, editor, make_article):
+    drafts = [
+        make_article(status=Article.Status.DRAFT, published_at=None, original_published_at=None)
+        for _ in range(2)
+    ]
+    eddie.post(CHANGELIST, {"action": "publish_now", "_selected_action": [a.pk for a in drafts]})
+    revisions = [Version.objects.get_for_object(a).get().revision for a in drafts]
+    # Restoring one story must not restore the other with it.
+    assert revisions[0] != revisions[1]
+    assert [r.version_set.count() for r in revisions] == [1, 1]
+    assert all(r.user == editor and r.get_comment() == "Published" for r in revisions)
