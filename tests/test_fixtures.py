@@ -1,5 +1,6 @@
 """Fixtures as a public format: the documented example, loading twice, and bad input refused whole."""
 
+import io
 import json
 import re
 from datetime import UTC, datetime
@@ -286,3 +287,31 @@ def test_a_fixture_that_is_not_a_list_of_objects_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match='object 1: expected an object with a "model"'):
         load(tmp_path, [["articles.section", {"name": "A", "slug": "a"}]])
     assert not Section.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            set_article(section=["nowhere"]),
+            "\"section\": no articles.section with natural key ['nowhere']",
+        ),
+        (
+            set_article(display_date="2024-05-02T08:30:00"),
+            '"display_date": 2024-05-02T08:30:00 has no time zone',
+        ),
+    ],
+    ids=["unknown section", "naive datetime"],
+)
+def test_a_fixture_read_from_stdin_is_still_refused_by_name(seed, monkeypatch, change, expected):
+    # stdin can be read only once, so it skips the checks in front; the rows are checked as
+    # they are saved instead, and the transaction takes back the rows saved before.
+    before = database_state()
+    rows = example_rows()
+    change(rows)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(rows)))
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", "-", format="json", verbosity=0)
+    assert "articles.article ['harbour-ferry-returns']" in str(refused.value)
+    assert expected in str(refused.value)
+    assert database_state() == before
