@@ -219,28 +219,38 @@ class ArticleAdmin(VersionAdmin):
     def withdraw(self, request, queryset):
         self._apply(request, queryset, publishing.withdraw, "Withdrawn")
 
-    # Revisions: restoring one is an edit like any other, with the same role rules.
+    # Revisions: restoring one brings back the words and the tags; whether and when the story
+    # is public stays as it is now (change that with the status, like any edit).
+    KEPT_ON_RESTORE = (
+        "status",
+        "published_at",
+        "expires_at",
+        "original_published_at",
+        "public_update_at",
+    )
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        self._check_restore_allowed(request, get_object_or_404(Version, pk=version_id))
         article = get_object_or_404(Article, pk=unquote(object_id))
         if not self.has_change_permission(request, article):
             raise PermissionDenied
+        request.kept_on_restore = {name: getattr(article, name) for name in self.KEPT_ON_RESTORE}
         return super().revision_view(request, object_id, version_id, extra_context)
 
-    def recover_view(self, request, version_id, extra_context=None):
-        self._check_restore_allowed(request, get_object_or_404(Version, pk=version_id))
-        return super().recover_view(request, version_id, extra_context)
+    def get_object(self, request, object_id, from_field=None):
+        # reversion has just written the old row back; put the live publication state on it.
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            for name, value in getattr(request, "kept_on_restore", {}).items():
+                setattr(article, name, value)
+        return article
 
-    def _check_restore_allowed(self, request, version):
-        # reversion writes the old row before the change form runs, so the form would judge
-        # the restored status against itself: judge it against the live row here instead.
-        restored = version.field_dict.get("status")
-        current = (
-            Article.objects.filter(pk=version.object_id).values_list("status", flat=True).first()
-        )
-        if not publishing.can_set_status(request.user, current, restored):
+    def recover_view(self, request, version_id, extra_context=None):
+        # Bringing back a deleted story in the status it had is a status change like any
+        # other: a reporter may not recover a published one.
+        version = get_object_or_404(Version, pk=version_id)
+        if not publishing.can_set_status(request.user, None, version.field_dict.get("status")):
             raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
 
     # Preview: the public page as readers would see it, for staff only.
 
