@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from reversion.admin import VersionAdmin
@@ -78,7 +78,7 @@ class ArticleAdmin(VersionAdmin):
     inlines = (CorrectionInline,)
     list_display = (
         "headline",
-        "status",
+        "state",
         "section",
         "display_date",
         "original_published_at",
@@ -169,8 +169,11 @@ class ArticleAdmin(VersionAdmin):
             publishing.set_status(
                 obj, new_status, by=request.user, at=obj.published_at, commit=False
             )
-        if form.cleaned_data.get("mark_public_update"):
-            obj.public_update_at = timezone.now()
+        now = timezone.now()
+        live = obj.status == Article.Status.PUBLISHED and obj.published_at <= now
+        # Readers can only be told of an update to a story they can read.
+        if form.cleaned_data.get("mark_public_update") and live:
+            obj.public_update_at = now
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):
@@ -282,6 +285,17 @@ class ArticleAdmin(VersionAdmin):
             "preview_url": reverse("admin:articles_article_preview", args=[object_id]),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj):
+        # "Published" alone would hide that a story is still waiting for its time.
+        now = timezone.now()
+        if obj.status == Article.Status.PUBLISHED and obj.published_at > now:
+            local = timezone.localtime(obj.published_at)
+            return f"Scheduled for {formats.date_format(local, 'j M Y, H:i T')}"
+        if obj.status == Article.Status.PUBLISHED and obj.expires_at and obj.expires_at <= now:
+            return "Expired"
+        return obj.get_status_display()
 
     @admin.display(description="Tags")
     def tag_list(self, obj):

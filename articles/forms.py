@@ -48,7 +48,8 @@ class ArticleAdminForm(forms.ModelForm):
     mark_public_update = forms.BooleanField(
         required=False,
         label="Mark as public update",
-        help_text="Tell readers: the page shows “Updated” with the time of this save.",
+        help_text="Tell readers: the page shows “Updated” with the time of this save "
+        "(for a live story).",
     )
 
     user = None

@@ -232,7 +232,7 @@ def test_corrections_added_inline_show_at_the_foot_of_the_page_in_order(
 
 
 def test_marking_a_public_update_shows_an_updated_line(eddie, client, make_article):
-    article = make_article()
+    article = make_article(published_at=datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     assert '<p class="updated">' not in client.get(article.get_absolute_url()).content.decode()
     when = datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
     data = form_data(eddie.get(change_url(article)), mark_public_update="on")
@@ -375,3 +375,21 @@ def test_a_bulk_action_keeps_one_revision_per_story(eddie, editor, make_article)
     assert revisions[0] != revisions[1]
     assert [r.version_set.count() for r in revisions] == [1, 1]
     assert all(r.user == editor and r.get_comment() == "Published" for r in revisions)
+
+
+def test_the_list_says_which_published_stories_are_scheduled_or_expired(eddie, make_article):
+    make_article(
+        headline="Waiting one",
+        published_at=datetime(2999, 7, 1, 8, 0, tzinfo=UTC),
+    )
+    make_article(headline="Gone one", expires_at=timezone.now() - timedelta(hours=1))
+    html = eddie.get(CHANGELIST).content.decode()
+    assert "Scheduled for 1 Jul 2999, 09:00 BST" in html
+    assert "Expired" in html
+
+
+def test_a_public_update_cannot_be_marked_on_a_story_readers_cannot_see(eddie, draft):
+    data = form_data(eddie.get(change_url(draft)), mark_public_update="on")
+    assert eddie.post(change_url(draft), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.public_update_at is None

@@ -60,7 +60,7 @@ def test_draft_review_schedule_preview_publish_correct_and_restore(reporter, edi
         assert reader.get(story.get_absolute_url()).status_code == 200
     assert story.original_published_at == story.published_at
 
-    # The editor corrects it after publication and marks the change as a public update.
+    # After publication the editor corrects it and marks the change as a public update.
     data = form_data(
         eddie.get(change_url(story)),
         body="<p>The harbour reopens on Tuesday.</p>",
@@ -76,8 +76,9 @@ def test_draft_review_schedule_preview_publish_correct_and_restore(reporter, edi
             "corrections-0-published_at_1": "00:00:00",
         }
     )
-    assert eddie.post(change_url(story), data).status_code == 302
-    with mock.patch("django.utils.timezone.now", return_value=story.published_at):
+    an_hour_later = story.published_at + timedelta(hours=1)
+    with mock.patch("django.utils.timezone.now", return_value=an_hour_later):
+        assert eddie.post(change_url(story), data).status_code == 302
         html = reader.get(story.get_absolute_url()).content.decode()
     assert "reopens on Tuesday, not Monday." in html and '<p class="updated">' in html
 
