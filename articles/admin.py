@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -187,13 +187,17 @@ class ArticleAdmin(VersionAdmin):
 
     def _apply(self, request, queryset, step, done):
         changed, skipped = 0, []
-        for article in queryset:
-            try:
-                step(article, by=request.user)
-            except publishing.TransitionError:
-                skipped.append(article.headline)
-            else:
-                changed += 1
+        for pk in queryset.values_list("pk", flat=True):
+            # Each story fresh and locked: its status may have changed since the list loaded,
+            # and its revision should hold what is saved, not what the list saw.
+            with transaction.atomic():
+                article = Article.objects.select_for_update().get(pk=pk)
+                try:
+                    step(article, by=request.user)
+                except publishing.TransitionError:
+                    skipped.append(article.headline)
+                else:
+                    changed += 1
         if changed:
             self.message_user(request, f"{done}: {changed} stor{'y' if changed == 1 else 'ies'}.")
         if skipped:

@@ -125,6 +125,11 @@ def _require(user, permission):
         raise PermissionDenied(f"{user} lacks the permission {permission}.")
 
 
+# The only fields a step changes. Saving just these means a step taken on a copy loaded a
+# moment ago can never write back stale words over an editor's save.
+STEP_FIELDS = ("status", "published_at", "original_published_at", "updated_at")
+
+
 def _save(article, by, comment, commit):
     if not commit:
         return article
@@ -132,7 +137,7 @@ def _save(article, by, comment, commit):
     # action this opens one, so every status change is in the history with who made it.
     block = nullcontext() if reversion.is_active() else reversion.create_revision()
     with transaction.atomic(), block:
-        article.save()
+        article.save(update_fields=STEP_FIELDS if article.pk else None)
         reversion.set_user(by)
         reversion.set_comment(comment)
     return article

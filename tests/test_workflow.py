@@ -149,3 +149,13 @@ def test_last_public_change_is_the_latest_update_or_correction(make_article):
     article = Article.objects.prefetch_related("corrections").get(pk=article.pk)
     assert [c.text for c in article.public_corrections] == ["Earlier.", "Fixed a name."]
     assert article.last_public_change == at(2026, 3, 2)
+
+
+def test_a_step_taken_on_a_stale_copy_never_writes_back_old_words(draft, editor):
+    stale = Article.objects.get(pk=draft.pk)
+    draft.headline = "Headline saved a moment ago"
+    draft.save()
+    publishing.publish(stale, by=editor)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    assert draft.headline == "Headline saved a moment ago"
