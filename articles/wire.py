@@ -35,7 +35,7 @@ DISPLAY_DATE = re.compile(
     re.IGNORECASE,
 )
 # Something that means to be a display-date line, to tell a bad date from a headline.
-LOOKS_LIKE_DATE = re.compile(rf"^(?:[•·*]|(?:{'|'.join(WEEKDAYS)}),)", re.IGNORECASE)
+LOOKS_LIKE_DATE = re.compile(rf"^(?:[•·*]|(?:{'|'.join(WEEKDAYS)}),?\s+\d)", re.IGNORECASE)
 # "Gulan Media September 14, 2021 News": the date sits between the credit and the section,
 # and either may have several words (or a month's name: "May Media June 3, 2021 Arts").
 META = re.compile(
@@ -63,6 +63,8 @@ class WireStory:
     original_date: date
     display_date: date | None
     paragraphs: list[str]
+    headline_line: int = 0  # where they were, for messages about them
+    credit_line: int = 0
 
     @property
     def body(self):
@@ -125,7 +127,7 @@ def parse_story(text):
         )
     original_date = make_date(number, meta["year"], meta["month"], meta["day"])
 
-    if lines and lines[0][1] == headline:
+    if lines and lines[0][1].casefold() == headline.casefold():
         lines.pop(0)
     paragraphs = paragraphs_of(text, after=lines[0][0] if lines else None)
     if not paragraphs:
@@ -137,6 +139,8 @@ def parse_story(text):
         original_date=original_date,
         display_date=display_date,
         paragraphs=paragraphs,
+        headline_line=headline_number,
+        credit_line=number,
     )
 
 

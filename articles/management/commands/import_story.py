@@ -50,6 +50,7 @@ class Command(BaseCommand):
     def import_file(self, path, *, publish, dry_run, seen):
         try:
             story = parse_story(decode(path.read_bytes()))
+            check_lengths(story)
         except OSError as exc:
             return "refused", f"refused: cannot read it ({exc.strerror})"
         except WireFormatError as exc:
@@ -78,6 +79,19 @@ def files_in(paths):
             yield from sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt")
         else:
             yield path
+
+
+def check_lengths(story):
+    """Refuse, by line, what the database would refuse with a bare error."""
+    for what, value, field, line in [
+        ("headline", story.headline, Article._meta.get_field("headline"), story.headline_line),
+        ("credit", story.credit, Article._meta.get_field("byline"), story.credit_line),
+        ("section", story.section, Section._meta.get_field("name"), story.credit_line),
+    ]:
+        if len(value) > field.max_length:
+            raise WireFormatError(
+                line, f"the {what} is {len(value)} characters long; at most {field.max_length} fit"
+            )
 
 
 def already_imported(story):
