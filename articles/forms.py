@@ -104,6 +104,9 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["published_at"] = published_at
             if "original_published_at" in self.fields:
                 cleaned["original_published_at"] = original
+        published_at, expires_at = cleaned.get("published_at"), cleaned.get("expires_at")
+        if published_at and expires_at and expires_at <= published_at:
+            self.add_error("expires_at", "The story would expire before it goes live.")
         if self.instance.pk:
             self._refuse_if_changed_since_opened(cleaned.get("edit_token") or "")
         return cleaned

@@ -393,3 +393,17 @@ def test_a_public_update_cannot_be_marked_on_a_story_readers_cannot_see(eddie, d
     assert eddie.post(change_url(draft), data).status_code == 302
     draft.refresh_from_db()
     assert draft.public_update_at is None
+
+
+def test_a_story_cannot_expire_before_it_goes_live(eddie, draft):
+    data = form_data(
+        eddie.get(change_url(draft)),
+        status="published",
+        published_at=("01/07/2030", "09:00:00"),
+        expires_at=("30/06/2030", "09:00:00"),
+    )
+    response = eddie.post(change_url(draft), data)
+    assert response.status_code == 200
+    assert "expires_at" in response.context["adminform"].form.errors
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT

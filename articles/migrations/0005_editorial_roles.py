@@ -3,6 +3,8 @@
 Reporters write drafts and submit them for review; editors also publish, schedule, unpublish
 and withdraw (articles.publish_article), keep corrections and look after sections, authors and
 tags. Nobody but a superuser deletes an article: a story that was public is withdrawn (410).
+Running it again only adds what is missing; reversing it deletes the two groups, and with them
+who was in which.
 """
 
 from django.contrib.auth.management import create_permissions
