@@ -2,7 +2,8 @@
 
 Correctness comes before hit rate:
 
-- Every key carries a *generation* number. Any save or delete of a row in the articles
+- Every entry carries a *generation* number, read with the page in one round trip and
+  compared with the current one. Any save or delete of a row in the articles
   app (articles, tag links, sections, authors, corrections, ...) or of a taggit Tag bumps
   it, and so does any successful POST by a logged-in user (admin actions may use
   ``QuerySet.update()``, which sends no signal). One bump retires every cached page at
@@ -124,10 +125,25 @@ def _cached_next_change(generation, now):
     return stored or None
 
 
-def _page_key(request, generation):
+def _page_key(request):
     url = f"{request.method} {request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"public-page:{generation}:{digest}"
+    return "public-page:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def _lookup(key):
+    """The current generation and the stored page, in one round trip to the cache.
+
+    The generation is stored inside the entry rather than in its key, so one MGET fetches
+    both; an entry from an older generation is simply a miss (and is overwritten).
+    """
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        return current_generation(), None
+    stored = found.get(key)
+    if stored is None or stored[0] != generation:
+        return generation, None
+    return generation, stored[1:]
 
 
 class PublicPageCacheMiddleware:
@@ -140,9 +156,8 @@ class PublicPageCacheMiddleware:
             self._invalidate_after_staff_write(request, response)
             return response
         try:
-            generation = current_generation()
-            key = _page_key(request, generation)
-            stored = cache.get(key)
+            key = _page_key(request)
+            generation, stored = _lookup(key)
         except Exception:
             logger.exception("Public page cache unavailable; serving uncached")
             return self.get_response(request)
@@ -191,7 +206,8 @@ class PublicPageCacheMiddleware:
             return
         # Plain data, not the response object: nothing of the request travels with it.
         headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
-        cache.set(key, (response.status_code, headers, response.content), timeout=timeout)
+        entry = (generation, response.status_code, headers, response.content)
+        cache.set(key, entry, timeout=timeout)
         response["X-Cache"] = "miss"
 
     def _from_stored(self, request, stored):
