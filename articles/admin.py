@@ -103,7 +103,7 @@ class ArticleAdmin(VersionAdmin):
     autocomplete_fields = ("section", "authors")
     readonly_fields = ("created_at", "updated_at", "public_update_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    # Years and months for the date hierarchy from MIN/MAX (articles/templatetags/admin_dates.py).
+    # The date hierarchy's periods from MIN/MAX (articles/templatetags/admin_dates.py).
     change_list_template = "admin/articles/article/change_list.html"
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -162,6 +162,8 @@ class ArticleAdmin(VersionAdmin):
         return publishing.can_publish(request.user)
 
     def save_model(self, request, obj, form, change):
+        # The form has already put the new status on obj; the publishing step decides what
+        # the move means (dates, checks, revision comment), so it starts from the old one.
         old_status = form.initial.get("status") if change else None
         new_status = obj.status
         if change or new_status != Article.Status.DRAFT:
@@ -209,9 +211,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.action(description="Submit selected stories for review", permissions=["change"])
     def submit_for_review(self, request, queryset):
-        # has_change_permission(obj) refuses reporters live stories, so filter to what they
-        # may change rather than trusting the selection.
-        queryset = queryset.filter(status=Article.Status.DRAFT)
+        # Only drafts move: a selected live story is skipped (and named), never sent back.
         self._apply(request, queryset, publishing.submit_for_review, "Submitted for review")
 
     @admin.action(description="Publish selected stories now", permissions=["publish"])
