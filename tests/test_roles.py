@@ -168,10 +168,18 @@ def test_reporters_crafted_bulk_edit_changes_nothing(rita, draft):
     assert draft.status == Article.Status.DRAFT
 
 
-def test_reporter_submits_drafts_for_review_with_the_action(rita, draft):
-    rita.post(CHANGELIST, {"action": "submit_for_review", "_selected_action": [draft.pk]})
+def test_reporter_submits_drafts_for_review_with_the_action(rita, draft, make_article):
+    live = make_article(headline="Live story")
+    response = rita.post(
+        CHANGELIST,
+        {"action": "submit_for_review", "_selected_action": [draft.pk, live.pk]},
+        follow=True,
+    )
     draft.refresh_from_db()
+    live.refresh_from_db()
     assert draft.status == Article.Status.REVIEW
+    assert live.status == Article.Status.PUBLISHED
+    assert "Not submitted for review (wrong status): Live story." in response.content.decode()
 
 
 def test_editor_publishes_unpublishes_and_withdraws_with_actions(client, editor, draft):
