@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve test lint install clean
+.PHONY: run serve test test-browser lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,19 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# Real-browser tests (tests/browser): Playwright for Python driving Debian's Chromium, never
+# a downloaded browser. Installs the chromium package when it is missing (needs root/apt).
+CHROMIUM ?= /usr/bin/chromium
+$(VENV)/.installed-browser: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,browser]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test-browser: $(VENV)/.installed-browser | $(CHROMIUM)
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -33,17 +33,24 @@ def test_article_page_shows_the_seed_story_with_both_dates_and_tags(client, seed
     assert '"your (al-Assad\'s) consent,"' in html
 
 
-def test_a_staff_written_story_labels_its_original_date_in_the_meta_line(client, make_article):
-    article = make_article(
-        original_published_at=datetime(2021, 9, 14, 12, tzinfo=ZoneInfo("Europe/London")),
-        display_date=None,
-    )
+def test_a_staff_written_story_shows_one_date_or_says_which_is_the_original(client, make_article):
+    original = datetime(2021, 9, 14, 12, tzinfo=ZoneInfo("Europe/London"))
+    article = make_article(original_published_at=original, display_date=None)
     html = client.get(article.get_absolute_url()).content.decode()
+    assert (
+        '<time class="display-date" datetime="2021-09-14T12:00:00+01:00">Tuesday, 14 September 2021</time>'
+        in html
+    )
+    assert "Originally published" not in html and 'class="attribution"' not in html
+
+    article.display_date = datetime(2024, 7, 23, 12, tzinfo=ZoneInfo("Europe/London"))
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Tuesday, 23 July 2024</time>" in html
     assert (
         '<span class="original-date">Originally published <time datetime="2021-09-14T12:00:00+01:00">14 September 2021</time></span>'
         in html
     )
-    assert 'class="attribution"' not in html
 
 
 def test_article_url_is_stable_and_built_in_one_place(seed):

@@ -1,0 +1,142 @@
+"""
+The editorial journey in a real browser: a reporter writes and submits, an editor schedules,
+the clock passes, a reader finds the story; and previews stay with staff.
+"""
+
+import importlib
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from articles.models import Article, Section
+
+HEADLINE = "Council approves new library budget"
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def staff(transactional_db):
+    # The roles come from a data migration; live-server tests flush the database between
+    # tests, so make sure they are there.
+    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
+    for name, perms in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *[
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, _model, codename in perms
+            ]
+        )
+
+    def make(role, username):
+        user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+def choose_autocomplete(page, field, text):
+    """Pick a value in the admin's select2 autocomplete, as a person would."""
+    page.locator(f"#id_{field} + .select2 .select2-selection").click()
+    page.locator(f'.select2-search__field[aria-controls="select2-id_{field}-results"]').fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def write_story(page):
+    page.goto("/admin/articles/article/add/")
+    # Typed key by key, so the admin's script fills the slug from the headline.
+    page.locator("#id_headline").press_sequentially(HEADLINE)
+    expect(page.locator("#id_slug")).to_have_value("council-approves-new-library-budget")
+    page.fill("#id_standfirst", "Councillors voted late into the night.")
+    page.fill("#id_body", "<p>The council approved the budget.</p><p>“It is a good day.”</p>")
+    page.fill("#id_byline", "City desk")
+    choose_autocomplete(page, "section", "City")
+    page.fill("#id_tags", "Budget, Libraries")
+
+
+def test_reporter_writes_and_submits_editor_schedules_reader_finds_it(
+    new_page, log_in, screenshot, staff
+):
+    Section.objects.create(name="City", slug="city")
+    staff("Reporter", "rita")
+    staff("Editor", "ed")
+
+    # The reporter writes a story with tags through the real widgets and submits it.
+    reporter = new_page()
+    log_in(reporter, "rita", PASSWORD)
+    write_story(reporter)
+    status_choices = reporter.locator("#id_status option").all_inner_texts()
+    assert "Published" not in status_choices  # only editors may publish
+    screenshot(reporter, "reporter-admin-form")
+    reporter.get_by_role("button", name="Save", exact=True).click()
+    expect(reporter.locator(".messagelist")).to_contain_text("was added successfully")
+    reporter.get_by_role("checkbox", name=re.compile(HEADLINE)).check()
+    reporter.select_option("select[name=action]", "submit_for_review")
+    reporter.locator("button[name=index]").click()  # "Go"
+    expect(reporter.locator(".messagelist")).to_contain_text("Submitted for review: 1 story")
+    article = Article.objects.get(slug="council-approves-new-library-budget")
+    assert article.status == Article.Status.REVIEW
+    assert sorted(tag.name for tag in article.tags.all()) == ["Budget", "Libraries"]
+
+    # The editor schedules it for tomorrow morning, London time.
+    editor = new_page()
+    log_in(editor, "ed", PASSWORD)
+    editor.goto("/admin/articles/article/")
+    editor.get_by_role("link", name=HEADLINE).click()
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    editor.select_option("#id_status", "published")
+    editor.fill("#id_published_at_0", tomorrow.strftime("%d/%m/%Y"))
+    editor.fill("#id_published_at_1", "09:00:00")
+    screenshot(editor, "editor-admin-form")
+    editor.get_by_role("button", name="Save", exact=True).click()
+    expect(editor.locator("#result_list")).to_contain_text("Scheduled for")
+
+    # Readers cannot see it yet...
+    reader = new_page()
+    reader.goto("/")
+    expect(reader.get_by_role("link", name=HEADLINE)).to_have_count(0)
+    assert reader.goto(article.get_absolute_url()).status == 404
+
+    # ...and find it by themselves once the clock passes nine tomorrow.
+    after = tomorrow.replace(hour=9, minute=1, second=0, microsecond=0)
+    with mock.patch("django.utils.timezone.now", return_value=after):
+        reader.goto("/")
+        reader.get_by_role("link", name=HEADLINE).click()
+        expect(reader.get_by_role("heading", level=1)).to_have_text(HEADLINE)
+        expect(reader.locator(".story-body")).to_contain_text("“It is a good day.”")
+        screenshot(reader, "reader-scheduled-article")
+        reader.locator("a[rel=tag]").get_by_text("Libraries", exact=True).click()
+        expect(reader).to_have_url(re.compile(r"/tags/libraries/$"))
+        expect(reader.get_by_role("link", name=HEADLINE)).to_be_visible()
+
+
+def test_preview_of_a_draft_works_for_staff_and_is_404_when_logged_out(
+    new_page, log_in, screenshot, staff
+):
+    Section.objects.create(name="City", slug="city")
+    staff("Reporter", "rita")
+    reporter = new_page()
+    log_in(reporter, "rita", PASSWORD)
+    write_story(reporter)
+    reporter.get_by_role("button", name="Save and continue editing").click()
+    screenshot(reporter, "reporter-draft-form")
+
+    with reporter.context.expect_page() as opened:
+        reporter.get_by_role("link", name="Preview").click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    expect(preview.get_by_role("heading", level=1)).to_have_text(HEADLINE)
+    expect(preview.locator('meta[name="robots"]')).to_have_attribute("content", "noindex")
+    screenshot(preview, "preview-draft")
+
+    stranger = new_page()
+    assert stranger.goto(preview.url).status == 404
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert stranger.goto(Article.objects.get().get_absolute_url()).status == 404
