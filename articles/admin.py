@@ -111,7 +111,18 @@ class ArticleAdmin(VersionAdmin):
     actions = ("submit_for_review", "publish_now", "unpublish", "withdraw")
     fieldsets = (
         ("Story", {"fields": ("headline", "slug", "standfirst", "body")}),
-        ("Credits", {"fields": ("byline", "authors", "source_name", "source_url")}),
+        (
+            "Credits",
+            {
+                "fields": (
+                    "byline",
+                    "authors",
+                    "source_name",
+                    "source_url",
+                    "syndication_indexing",
+                )
+            },
+        ),
         ("Taxonomy", {"fields": ("section", "tags")}),
         (
             "Dates",

@@ -68,6 +68,7 @@ class ArticleAdminForm(forms.ModelForm):
             "byline",
             "source_name",
             "source_url",
+            "syndication_indexing",
             "status",
             "original_published_at",
             "display_date",

@@ -58,6 +58,7 @@ def test_staff_create_an_article_with_tags_through_the_admin(admin_client, secti
             "standfirst": "A late-night vote.",
             "body": '<p>It passed.</p><script>alert("x")</script>',
             "byline": "City desk",
+            "syndication_indexing": "self",
             "section": section.pk,
             "tags": "Budget, City council",
             "status": "published",
@@ -113,3 +114,9 @@ def test_admin_is_for_staff_only(client, seed):
     response = client.get(CHANGELIST)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_editors_choose_how_search_engines_treat_syndicated_copy(admin_client, seed):
+    html = admin_client.get(reverse("admin:articles_article_change", args=[seed.pk])).content
+    assert b'name="syndication_indexing"' in html
+    assert b'value="noindex"' in html and b'value="source"' in html
