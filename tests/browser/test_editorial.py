@@ -116,6 +116,10 @@ def test_reporter_writes_and_submits_editor_schedules_reader_finds_it(
         expect(reader).to_have_url(re.compile(r"/tags/libraries/$"))
         expect(reader.get_by_role("link", name=HEADLINE)).to_be_visible()
 
+    # The admin, like the public pages, works under the CSP with no inline exception.
+    for page in (reporter, editor, reader):
+        assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
 
 def test_preview_of_a_draft_works_for_staff_and_is_404_when_logged_out(
     new_page, log_in, screenshot, staff
