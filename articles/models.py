@@ -17,36 +17,36 @@ class SlugNaturalKeyManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Section(models.Model):
+class NamedBySlug(models.Model):
+    """A name readers see and a slug that is its address and its key in fixtures."""
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Section(NamedBySlug):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
 
-    objects = SlugNaturalKeyManager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.slug,)
+    class Meta(NamedBySlug.Meta):
+        pass
 
 
-class Author(models.Model):
+class Author(NamedBySlug):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
 
-    objects = SlugNaturalKeyManager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.slug,)
+    class Meta(NamedBySlug.Meta):
+        pass
 
 
 class TaggedArticleManager(models.Manager):

@@ -10,6 +10,14 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Section
 
+# Every way a story can be kept from readers; public paths are tested against each.
+HIDDEN_STATES = {
+    "draft": {"status": "draft"},
+    "review": {"status": "review"},
+    "scheduled": {"published_at": timezone.now() + timedelta(days=1)},
+    "expired": {"expires_at": timezone.now() - timedelta(minutes=5)},
+    "withdrawn": {"status": "withdrawn"},
+}
 SEED_SLUG = "putin-meets-al-assad-in-moscow-criticizes-foreign-forces-in-syria"
 _numbers = itertools.count(1)
 

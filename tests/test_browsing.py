@@ -9,15 +9,9 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from tests.conftest import HIDDEN_STATES
 
 LONDON = ZoneInfo("Europe/London")
-HIDDEN_STATES = {
-    "draft": {"status": "draft"},
-    "review": {"status": "review"},
-    "scheduled": {"published_at": timezone.now() + timedelta(days=1)},
-    "expired": {"expires_at": timezone.now() - timedelta(minutes=5)},
-    "withdrawn": {"status": "withdrawn"},
-}
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
     "news": "http://www.google.com/schemas/sitemap-news/0.9",

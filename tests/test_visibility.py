@@ -7,13 +7,8 @@ import pytest
 from django.urls import get_resolver
 from django.utils import timezone
 
-HIDDEN_STATES = {
-    "draft": {"status": "draft"},
-    "review": {"status": "review"},
-    "scheduled": {"published_at": timezone.now() + timedelta(days=1)},
-    "expired": {"expires_at": timezone.now() - timedelta(minutes=5)},
-    "withdrawn": {"status": "withdrawn"},
-}
+from tests.conftest import HIDDEN_STATES
+
 SHOWN_ON = datetime(2024, 7, 23, 12, tzinfo=ZoneInfo("Europe/London"))
 
 
