@@ -220,6 +220,8 @@ def main():
             out = run_child(url, "--measure", "--repeat", str(args.repeat), *extra, capture=True)
             line = next(x for x in out.splitlines() if x.startswith("RESULTS "))
             report[(database, size)] = json.loads(line.removeprefix("RESULTS "))
+            for name, result in report[(database, size)].items():
+                print(f"  {name:<18} {result['ms']:8.1f} ms  {result['queries']} queries")
     print_report(report, args.databases.split(","), sizes)
 
 
