@@ -95,13 +95,14 @@ def child(fixture):
     from articles.models import Article, TaggedArticle
 
     before = peak_rss_mib()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     call_command("loaddata", fixture, verbosity=0)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     print(
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
                 "peak_rss_mib": peak_rss_mib(),
                 "rss_before_mib": before,
                 "articles": Article.objects.count(),
@@ -149,11 +150,13 @@ def main():
     print(
         f"loaddata of {args.articles:,} articles x {args.tags_per_article} tags "
         f"({rows:,} rows, {size_mib:.1f} MiB of JSON) into {engine}:\n"
-        f"  {figures['seconds']:.1f} s, peak memory {figures['peak_rss_mib']:.0f} MiB "
+        f"  {figures['seconds']:.1f} s ({figures['cpu_seconds']:.1f} s of CPU in Python), "
+        f"peak memory {figures['peak_rss_mib']:.0f} MiB "
         f"({figures['rss_before_mib']:.0f} MiB before loading)\n"
         f"  loaded {figures['articles']:,} articles, {figures['tag_links']:,} tag links\n"
         f"  machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, {platform.platform()}"
+        f"{platform.python_version()}, {platform.platform()}, load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
 
 
