@@ -2,7 +2,7 @@ from pathlib import Path
 
 import reversion
 from django.core.management import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -38,10 +38,9 @@ class Command(BaseCommand):
             counts[outcome] += 1
             style = {"imported": self.style.SUCCESS, "refused": self.style.ERROR}.get(outcome, str)
             self.stdout.write(style(f"{path}: {message}"))
-        if dry_run:
-            counts["would be imported"] = counts.pop("imported")
         summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
         if dry_run:
+            summary = summary.replace("imported", "would be imported", 1)
             summary += " (dry run: nothing was changed)"
         if counts["refused"]:
             raise CommandError(f"{summary}. Nothing was imported from the refused files.")
@@ -66,9 +65,13 @@ class Command(BaseCommand):
         status = "published" if publish else "draft"
         if dry_run:
             return "imported", f"would import as a {status}: {story.headline!r}"
-        with transaction.atomic(), reversion.create_revision():
-            article = create_article(story, publish=publish)
-            reversion.set_comment(f"Imported from {path.name}")
+        try:
+            with transaction.atomic(), reversion.create_revision():
+                article = create_article(story, publish=publish)
+                reversion.set_comment(f"Imported from {path.name}")
+        except DatabaseError as exc:
+            # Rolled back whole; the other files still get their turn.
+            return "refused", f"refused: the database would not take it ({exc})"
         return "imported", f"imported as a {status}: {article.get_absolute_url()}"
 
 
