@@ -172,6 +172,10 @@ class Article(models.Model):
                 fields=["published_at", "status", "expires_at", "id"],
                 name="article_live_covering_idx",
             ),
+            # last_change() (Last-Modified of every list page) reads the newest edit and the
+            # newest expiry; the page cache looks up the next expiry.
+            models.Index(fields=["updated_at"], name="article_updated_idx"),
+            models.Index(fields=["expires_at"], name="article_expires_idx"),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule, unpublish and withdraw articles"),

