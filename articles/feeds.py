@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Article, Section
+from .models import Article
 from .sanitize import xml_safe
 
 FEED_LENGTH = 30
@@ -63,7 +63,7 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class SectionFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
+        return get_object_or_404(Article.objects.live().sections(), slug=slug)
 
     def title(self, obj=None):
         return xml_safe(f"{obj.name} · {settings.NEWSROOM_NAME}")

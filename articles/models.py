@@ -1,5 +1,3 @@
-import uuid
-
 import reversion
 from django.db import models
 from django.db.models.functions import Coalesce
@@ -136,8 +134,8 @@ class Article(models.Model):
     guid = models.UUIDField(
         unique=True,
         editable=False,
-        blank=True,  # fixtures may leave it out: it is derived from the slug on save
-        help_text="Permanent id for feeds; made from the first slug and never changed.",
+        blank=True,  # fixtures may leave it out: it is made on save (articles/signals.py)
+        help_text="Permanent id for feeds; random, made once and never changed.",
     )
     public_update_at = models.DateTimeField(
         null=True,
@@ -172,8 +170,8 @@ class Article(models.Model):
                 fields=["published_at", "status", "expires_at", "id"],
                 name="article_live_covering_idx",
             ),
-            # last_change() (Last-Modified of every list page) reads the newest edit and the
-            # newest expiry; the page cache looks up the next expiry.
+            # last_went_public() (Last-Modified of every list page) reads the newest expiry,
+            # and the page cache looks up the next one.
             models.Index(fields=["updated_at"], name="article_updated_idx"),
             models.Index(fields=["expires_at"], name="article_expires_idx"),
         ]
@@ -194,10 +192,11 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, update_fields=None, **kwargs):
         self.body = clean_body(self.body)
-        remember_old_slug(self)
-        super().save(*args, **kwargs)
+        if update_fields is None or "slug" in update_fields:
+            remember_old_slug(self)
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -248,12 +247,6 @@ class Article(models.Model):
         return self.is_syndicated and (
             self.syndication_indexing == self.SyndicationIndexing.NOINDEX
         )
-
-
-def guid_for(slug):
-    # Derived from the first slug so that loading the same fixture twice gives the
-    # same guid; stored, so a later slug change never changes it.
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"newsroom:article:{slug}")
 
 
 def remember_old_slug(article):

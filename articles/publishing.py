@@ -95,6 +95,9 @@ def withdraw(article, by, commit=True):
     _require(by, PUBLISH_PERMISSION)
     if article.status != Status.PUBLISHED:
         raise TransitionError("Only a published story can be withdrawn.")
+    if article.published_at > timezone.now():
+        # A 410 would tell the world a story was due at this address; it never ran.
+        raise TransitionError("This story is still scheduled: unpublish it instead.")
     article.status = Status.WITHDRAWN
     return _save(article, by, "Withdrawn", commit)
 

@@ -19,7 +19,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.exclude(self.live_q())
 
     def withdrawn(self):
-        return self.filter(status="withdrawn")
+        """Stories taken down after they ran: their address answers 410 Gone."""
+        # A story withdrawn before its time never ran; a 410 would announce it.
+        return self.filter(status="withdrawn", published_at__lte=timezone.now())
 
     def newest_first(self):
         # The date readers see: the display date, else the original publication date.
@@ -33,30 +35,31 @@ class ArticleQuerySet(models.QuerySet):
 
         return Tag.objects.filter(articles_taggedarticle_items__content_object__in=self).distinct()
 
+    def sections(self):
+        """The sections of these articles: on live() ones, the sections the public may know of."""
+        from .models import Section
+
+        return Section.objects.filter(pk__in=self.values("section_id"))
+
     def for_listing(self):
         return self.select_related("section").prefetch_related("tags", "authors")
 
-    def last_change(self):
-        """When the public site last changed: an edit, or a story going live or expiring."""
+    def last_went_public(self):
+        """The latest moment one of these published stories went live or expired (clock-driven
+        changes no save announces), or None."""
         now = timezone.now()
+        published = self.filter(status="published")
 
-        def newest(field, **filters):
+        def newest(field):
             # ORDER BY ... DESC LIMIT 1 reads one entry of the field's index; MAX() with a
             # FILTER reads every row (0.5 s at 100,000 articles on SQLite, on every list page).
-            rows = self.filter(**{f"{field}__isnull": False}, **filters).order_by(f"-{field}")
+            rows = published.filter(**{f"{field}__lte": now}).order_by(f"-{field}")
             return models.Subquery(rows.values(field)[:1])
 
-        # Still one query: three scalar subqueries on a single row.
-        changes = next(
-            iter(
-                self.order_by()
-                .annotate(
-                    edited=newest("updated_at"),
-                    went_live=newest("published_at", published_at__lte=now),
-                    expired=newest("expires_at", expires_at__lte=now),
-                )
-                .values("edited", "went_live", "expired")[:1]
-            ),
-            {},
+        # One query: two scalar subqueries on a single row.
+        row = (
+            self.model.objects.order_by()
+            .annotate(went_live=newest("published_at"), expired=newest("expires_at"))
+            .values("went_live", "expired")[:1]
         )
-        return max(filter(None, changes.values()), default=None)
+        return max(filter(None, next(iter(row), {}).values()), default=None)

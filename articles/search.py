@@ -22,10 +22,10 @@ SQLITE_RANK = (
 )
 POSTGRES_MATCHES = (
     "SELECT article_id FROM articles_article_search"
-    " WHERE document @@ websearch_to_tsquery('english', %s)"
+    " WHERE document @@ plainto_tsquery('english', %s)"
 )
 POSTGRES_RANK = (
-    "SELECT ts_rank_cd(document, websearch_to_tsquery('english', %s))"
+    "SELECT ts_rank_cd(document, plainto_tsquery('english', %s))"
     " FROM articles_article_search WHERE article_id = articles_article.id"
 )
 
@@ -41,6 +41,7 @@ def search_articles(query):
     if not terms:
         return Article.objects.none()
     if connection.vendor == "postgresql":
+        # plainto_tsquery ANDs the words and reads no operators ("or", "-", quotes).
         matches, rank, param = POSTGRES_MATCHES, POSTGRES_RANK, " ".join(terms)
     else:
         # Each word quoted, so FTS5 reads it as a word and never as its query syntax.

@@ -10,7 +10,8 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from .models import Article, Author, OldSlug, Section
+from .freshness import public_changed_at
+from .models import Article, Author, OldSlug
 from .search import MAX_QUERY_LENGTH, search_articles
 from .structured_data import news_article
 
@@ -34,18 +35,19 @@ def article_detail(request, slug):
         "articles/article_detail.html",
         {"article": article, "json_ld": news_article(article, request)},
     )
-    changes = [article.last_modified, article.last_public_change]
+    # The stamp covers edits to this story and the names around it (section, tags).
+    changes = [public_changed_at(), article.published_at, article.last_public_change]
     return last_modified_header(response, max(filter(None, changes)))
 
 
 def article_not_live(request, slug):
     if Article.objects.withdrawn().filter(slug=slug).exists():
         return render(request, "410.html", status=410)
-    old = OldSlug.objects.filter(slug=slug).select_related("article").first()
+    old = OldSlug.objects.filter(slug=slug).first()
     if old:
         if Article.objects.live().filter(pk=old.article_id).exists():
             return redirect(old.article, permanent=True)
-        if old.article.status == Article.Status.WITHDRAWN:
+        if Article.objects.withdrawn().filter(pk=old.article_id).exists():
             return render(request, "410.html", status=410)
     raise Http404("No live article at this address.")
 
@@ -85,7 +87,7 @@ class ArticleListView(ListView):
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        return last_modified_header(response, Article.objects.last_change())
+        return last_modified_header(response, public_changed_at())
 
 
 class FrontPageView(ArticleListView):
@@ -96,7 +98,10 @@ class SectionView(ArticleListView):
     feed_url_name = "section_feed"
 
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        # A section holding only unpublished stories must not show that it exists.
+        self.section = get_object_or_404(
+            Article.objects.live().sections(), slug=self.kwargs["slug"]
+        )
         self.heading = self.section.name
         return super().get_queryset().filter(section=self.section)
 
@@ -127,25 +132,26 @@ class DateArchiveView(ArticleListView):
     def get_queryset(self):
         year, month, day = (self.kwargs.get(k) for k in ("year", "month", "day"))
         try:
-            start = datetime.date(year, month or 1, day or 1)
+            start, end = self.period(year, month, day)
         except (ValueError, OverflowError):
             raise Http404("No such date.") from None
-        if day:
-            end = start + datetime.timedelta(days=1)
-            self.heading = f"{start.day} {start:%B %Y}"
-        elif month:
-            end = (start + datetime.timedelta(days=32)).replace(day=1)
-            self.heading = start.strftime("%B %Y")
-        else:
-            end = start.replace(year=year + 1) if year < 9999 else datetime.date.max
-            self.heading = str(year)
         zone = ZoneInfo(settings.TIME_ZONE)
-        as_datetime = lambda d: datetime.datetime.combine(d, datetime.time(), zone)  # noqa: E731
-        return (
-            super()
-            .get_queryset()
-            .filter(reader_date__gte=as_datetime(start), reader_date__lt=as_datetime(end))
-        )
+        start, end = (datetime.datetime.combine(d, datetime.time(), zone) for d in (start, end))
+        return super().get_queryset().filter(reader_date__gte=start, reader_date__lt=end)
+
+    def period(self, year, month, day):
+        """The first day of the period and the day after it; ValueError for no such date."""
+        if day is not None:
+            start = datetime.date(year, month, day)
+            self.heading = f"{start.day} {start:%B %Y}"
+            return start, start + datetime.timedelta(days=1)
+        if month is not None:
+            start = datetime.date(year, month, 1)
+            self.heading = f"{start:%B %Y}"
+            return start, (start + datetime.timedelta(days=32)).replace(day=1)
+        start = datetime.date(year, 1, 1)
+        self.heading = str(year)
+        return start, start.replace(year=year + 1)
 
 
 class SearchView(ArticleListView):

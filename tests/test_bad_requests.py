@@ -35,6 +35,32 @@ BAD_REQUESTS = [
 ]
 
 
+NO_SUCH_PAGE = [
+    "/2021/13/45/",
+    "/2021/02/30/",
+    "/2024/0/",
+    "/2024/0/0/",
+    "/2024/07/0/",
+    "/9999/12/",
+    "/9999/12/31/",
+    "/9999/",
+    "/99999999999999999999/",
+    "/?page=99999999999999999999999",
+    "/?page=abc",
+    "/articles/no-such-story/",
+    "/sections/no-such-section/",
+    "/tags/no-such-tag/feed/atom/",
+]
+
+
+@pytest.mark.parametrize("url", NO_SUCH_PAGE)
+def test_what_does_not_exist_answers_404_with_the_sites_page(client, seed, url):
+    response = client.get(url)
+    assert response.status_code == 404, url
+    if response["Content-Type"].startswith("text/html"):
+        assert "Page not found" in response.content.decode()
+
+
 @pytest.mark.parametrize("url", BAD_REQUESTS)
 def test_bad_requests_answer_400_or_404_with_the_sites_page(client, seed, url):
     response = client.get(url)

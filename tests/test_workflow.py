@@ -159,3 +159,9 @@ def test_a_step_taken_on_a_stale_copy_never_writes_back_old_words(draft, editor)
     draft.refresh_from_db()
     assert draft.status == Article.Status.PUBLISHED
     assert draft.headline == "Headline saved a moment ago"
+
+
+def test_a_scheduled_story_cannot_be_withdrawn_only_unpublished(make_article, editor):
+    story = make_article(published_at=timezone.now() + timedelta(hours=3))
+    with pytest.raises(publishing.TransitionError, match="unpublish it instead"):
+        publishing.withdraw(story, by=editor)

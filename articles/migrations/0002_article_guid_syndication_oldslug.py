@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def fill_guids(apps, schema_editor):
-    # Same derivation as articles.models.guid_for, frozen here as migrations must be.
+    # Stories that exist before this migration get a guid from their slug (unique today).
     Article = apps.get_model("articles", "Article")
     for article in Article.objects.filter(guid__isnull=True).only("pk", "slug"):
         article.guid = uuid.uuid5(uuid.NAMESPACE_URL, f"newsroom:article:{article.slug}")

@@ -20,9 +20,10 @@ register.filter("xml_safe", xml_safe)
 
 @register.inclusion_tag("articles/_section_nav.html")
 def section_nav():
-    from articles.models import Section
+    from articles.models import Article
 
-    return {"sections": Section.objects.all()}
+    # Only sections with a live story: a new desk's name is news until its first story runs.
+    return {"sections": Article.objects.live().sections().order_by("name")}
 
 
 # The characters that could end a <script> element or open a comment inside one, as in
