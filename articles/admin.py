@@ -274,7 +274,7 @@ class ArticleAdmin(VersionAdmin):
 
     def get_urls(self):
         preview = path(
-            "<path:object_id>/preview/",
+            "<int:object_id>/preview/",
             never_cache(self.preview_view),
             name="articles_article_preview",
         )
@@ -287,7 +287,7 @@ class ArticleAdmin(VersionAdmin):
         if not (user.is_active and user.is_staff and self.has_view_permission(request)):
             raise Http404("No such article.")
         article = get_object_or_404(
-            Article.objects.for_listing().prefetch_related("corrections"), pk=unquote(object_id)
+            Article.objects.for_listing().prefetch_related("corrections"), pk=object_id
         )
         context = {"article": article, "json_ld": news_article(article, request), "preview": True}
         response = TemplateResponse(request, "articles/article_detail.html", context)

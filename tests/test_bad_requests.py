@@ -80,3 +80,8 @@ def test_the_500_page_uses_the_sites_template(client, seed, monkeypatch):
     response = client.get("/search/", {"q": "x"})
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_a_non_numeric_preview_id_is_not_a_server_error(admin_client, seed):
+    response = admin_client.get("/admin/articles/article/abc/preview/")
+    assert response.status_code in {302, 404}

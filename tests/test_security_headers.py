@@ -58,3 +58,32 @@ def test_login_is_throttled_with_a_clear_lockout_message(client, db, settings):
         REMOTE_ADDR="10.0.0.10",
     )
     assert elsewhere.status_code == 302
+
+
+def test_behind_a_proxy_lockouts_follow_the_client_not_the_proxy(client, db, settings):
+    settings.AXES_ENABLED = True
+    settings.TRUSTED_PROXY_COUNT = 1
+    get_user_model().objects.create_user("editor", password="right-password-123", is_staff=True)
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        # An attacker behind the same proxy, forging the left of X-Forwarded-For each time.
+        client.post(
+            "/admin/login/",
+            {"username": "editor", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{attempt}, 203.0.113.66",
+            **proxy,
+        )
+    editor = client.post(
+        "/admin/login/",
+        {"username": "editor", "password": "right-password-123"},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **proxy,
+    )
+    assert editor.status_code == 302  # the editor's own address was never locked
+    attacker = client.post(
+        "/admin/login/",
+        {"username": "editor", "password": "right-password-123"},
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.66",
+        **proxy,
+    )
+    assert attacker.status_code == 429

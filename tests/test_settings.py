@@ -107,6 +107,11 @@ def test_database_url_selects_postgresql():
     assert (default["HOST"], default["NAME"], default["USER"]) == ("db.internal", "news", "news")
 
 
+def test_an_empty_database_url_means_the_default_sqlite_file():
+    values = load_settings({"DATABASE_URL": ""}, "DATABASES")
+    assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="WAL is a SQLite setting")
 def test_a_sqlite_file_database_really_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     code = (
