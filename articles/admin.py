@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
@@ -14,7 +15,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import publishing
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, LocalDateTimeField
 from .models import Article, Author, Correction, Section
 from .structured_data import news_article
 
@@ -102,7 +103,10 @@ class ArticleAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ("headline",)}
     autocomplete_fields = ("section", "authors")
     readonly_fields = ("created_at", "updated_at", "public_update_at")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.DateTimeField: {"form_class": LocalDateTimeField, "widget": AdminSplitDateTime},
+    }
     # The date hierarchy's periods from MIN/MAX (articles/templatetags/admin_dates.py).
     change_list_template = "admin/articles/article/change_list.html"
     show_full_result_count = False

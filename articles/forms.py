@@ -41,6 +41,36 @@ def _formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+class LocalDateTimeField(forms.SplitDateTimeField):
+    """A date and time typed in the newsroom's zone, for a story's dates.
+
+    In the hour the clocks repeat (01:30 on the last Sunday of October) or skip (March), a
+    typed time names no single moment and is refused, saying what to type instead. A stored
+    time in the repeated hour, shown and sent back unchanged, keeps the moment it was.
+    """
+
+    stored = None  # the aware value the form was opened with (ArticleAdminForm sets it)
+
+    def compress(self, data_list):
+        if self.stored and data_list and all(data_list):
+            typed = datetime.combine(*data_list).replace(microsecond=0)
+            shown = timezone.localtime(self.stored).replace(tzinfo=None, microsecond=0)
+            if typed == shown:
+                return self.stored
+        try:
+            return super().compress(data_list)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            raise ValidationError(
+                f"{data_list[1]:%H:%M} on {data_list[0].day} {data_list[0]:%B %Y} happens twice "
+                "or not at all "
+                f"in {timezone.get_current_timezone_name()}: the clocks change that night. "
+                "Type a time outside that hour, such as 00:30 or 02:30.",
+                code="ambiguous_timezone",
+            ) from None
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The change form, bound to the user editing (ArticleAdmin.get_form sets `user`)."""
 
@@ -79,6 +109,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, LocalDateTimeField):
+                field.stored = getattr(self.instance, name, None)
         if self.instance.pk:
             self.initial["edit_token"] = edit_token(self.instance.updated_at)
         status = self.fields.get("status")

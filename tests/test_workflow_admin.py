@@ -287,9 +287,26 @@ def test_a_time_that_does_not_exist_or_happens_twice_in_london_is_refused(eddie,
     )
     response = eddie.post(change_url(draft), data)
     assert response.status_code == 200
-    assert "published_at" in response.context["adminform"].form.errors
+    [message] = response.context["adminform"].form.errors["published_at"]
+    assert "happens twice or not at all in Europe/London" in message
+    assert "such as 00:30 or 02:30" in message
     draft.refresh_from_db()
     assert draft.status == Article.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)],
+    ids=["first 01:30 (BST)", "second 01:30 (GMT)"],
+)
+def test_a_stored_time_in_the_repeated_hour_does_not_block_editing(eddie, make_article, stored):
+    # Both are shown as 01:30 on 25 October; saving the form unchanged keeps each moment.
+    article = make_article(published_at=stored, original_published_at=stored)
+    data = form_data(eddie.get(change_url(article)), body="<p>Typo fixed.</p>")
+    response = eddie.post(change_url(article), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert article.published_at == stored and article.original_published_at == stored
 
 
 def test_a_story_scheduled_across_the_spring_clock_change_goes_live_on_time(eddie, client, draft):
