@@ -76,6 +76,11 @@ def publish(article, by, at=None, commit=True):
     article.published_at, article.original_published_at = first_publication_dates(
         at, article.original_published_at
     )
+    if article.expires_at and article.expires_at <= max(article.published_at, timezone.now()):
+        # Saying "Published" of a story no reader will see would be a lie.
+        raise TransitionError(
+            "This story's expiry time has passed: clear or move it to publish the story."
+        )
     article.status = Status.PUBLISHED
     scheduled = article.published_at > timezone.now()
     return _save(article, by, "Scheduled" if scheduled else "Published", commit)

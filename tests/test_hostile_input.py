@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -125,7 +126,18 @@ def test_no_public_renderer_lets_hostile_text_run(client, section, headline, bod
         # XML cannot carry control characters, and reads any \r as a newline.
         expected = re.sub(r"\r\n?", "\n", xml_safe(headline))
         assert (expected or None) in titles  # an element with no text reads as None
-    ET.fromstring(client.get("/sitemap-articles.xml").content)
+    tag = article.tags.get()
+    for url in (reverse("articles:tag", args=[tag.slug]), f"/sections/{section.slug}/"):
+        assert_inert(client.get(url).content.decode())
+    for url in (
+        reverse("articles:tag_feed_rss", args=[tag.slug]),
+        f"/sections/{section.slug}/feed/atom/",
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-tags.xml",
+        "/news-sitemap.xml",
+    ):
+        ET.fromstring(client.get(url).content)  # well-formed XML, whatever the names hold
 
 
 def test_a_body_loaded_around_save_is_still_cleaned_on_the_page(client, section):

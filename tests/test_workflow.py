@@ -165,3 +165,11 @@ def test_a_scheduled_story_cannot_be_withdrawn_only_unpublished(make_article, ed
     story = make_article(published_at=timezone.now() + timedelta(hours=3))
     with pytest.raises(publishing.TransitionError, match="unpublish it instead"):
         publishing.withdraw(story, by=editor)
+
+
+def test_publishing_an_expired_story_is_refused_not_reported_as_done(make_article, editor):
+    story = make_article(status="draft", expires_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(publishing.TransitionError, match="expiry time has passed"):
+        publishing.publish(story, by=editor)
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
