@@ -13,6 +13,12 @@ from django.conf import settings
 # make between browser steps are ordinary blocking calls, which Django would otherwise refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+try:
+    import playwright  # noqa: F401
+except ImportError:
+    # `make test` installs no browser tooling; `make test-browser` does.
+    collect_ignore_glob = ["test_*.py"]
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
