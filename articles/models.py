@@ -219,6 +219,13 @@ class Article(models.Model):
         return bool(self.source_name or self.source_url)
 
     @property
+    def source_link(self):
+        """source_url if it is a web address, else "": fixtures skip the form's URL check,
+        and a javascript: address must never become a link."""
+        url = self.source_url.strip()
+        return url if url.lower().startswith(("https://", "http://")) else ""
+
+    @property
     def public_corrections(self):
         """Corrections readers may see, oldest first; reads a prefetch of `corrections`."""
         now = timezone.now()
@@ -238,7 +245,7 @@ class Article(models.Model):
     @property
     def canonical_to_source(self):
         return bool(
-            self.source_url
+            self.source_link
             and self.syndication_indexing == self.SyndicationIndexing.CANONICAL_SOURCE
         )
 

@@ -31,9 +31,9 @@ def news_article(article, request):
     }
     if article.is_syndicated:
         original = {"@type": "NewsArticle", "publisher": article.source_name or None}
-        if article.source_url:
-            original["url"] = article.source_url
+        if article.source_link:
+            original["url"] = article.source_link
         if article.original_published_at:
             original["datePublished"] = article.original_published_at.isoformat()
-        data["isBasedOn"] = article.source_url or original
+        data["isBasedOn"] = article.source_link or original
     return {key: value for key, value in data.items() if value is not None}

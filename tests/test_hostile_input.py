@@ -157,3 +157,14 @@ def test_hostile_headlines_are_escaped_in_the_admin_too(admin_client, section):
         html = admin_client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_source_url_that_is_not_a_web_address_never_becomes_a_link(client, section):
+    article = make_hostile_article(section, "Syndicated", "<p>x</p>", "Wire", "Tag")
+    # loaddata and update() skip the form's URL validation.
+    Article.objects.filter(pk=article.pk).update(
+        source_url="javascript:alert(1)", syndication_indexing="source"
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert_inert(html)
+    assert "javascript:" not in html
