@@ -155,8 +155,9 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             self._invalidate_after_staff_write(request, response)
             return response
+        # Outside the try: a Host not in ALLOWED_HOSTS must answer 400, not log a cache error.
+        key = _page_key(request)
         try:
-            key = _page_key(request)
             generation, stored = _lookup(key)
         except Exception:
             logger.exception("Public page cache unavailable; serving uncached")

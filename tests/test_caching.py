@@ -398,3 +398,10 @@ def test_pages_round_trip_through_a_real_redis(client, settings, make_article):
     article.save()
     assert "Edited through Redis" in client.get(article.get_absolute_url()).content.decode()
     cache.clear()
+
+
+def test_a_host_not_allowed_is_refused_not_cached(client, public_cache, make_article):
+    make_article()
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "X-Cache" not in response
