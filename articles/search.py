@@ -5,6 +5,7 @@ story arrives, loaddata included, is searchable at once.
 """
 
 import re
+from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -16,18 +17,45 @@ MAX_TERMS = 12
 
 SQLITE_MATCHES = "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s"
 # bm25 is lower for better matches; weights favour headline, then tags, standfirst, body.
-SQLITE_RANK = (
-    "SELECT -bm25(articles_article_fts, 10.0, 4.0, 1.0, 6.0) FROM articles_article_fts"
-    " WHERE articles_article_fts MATCH %s AND rowid = articles_article.id"
+SQLITE_RANKED = (
+    SQLITE_MATCHES + " ORDER BY bm25(articles_article_fts, 10.0, 4.0, 1.0, 6.0), rowid DESC"
 )
 POSTGRES_MATCHES = (
     "SELECT article_id FROM articles_article_search"
     " WHERE document @@ plainto_tsquery('english', %s)"
 )
-POSTGRES_RANK = (
-    "SELECT ts_rank_cd(document, plainto_tsquery('english', %s))"
-    " FROM articles_article_search WHERE article_id = articles_article.id"
+POSTGRES_RANKED = (
+    "SELECT article_id FROM articles_article_search, plainto_tsquery('english', %s) AS query"
+    " WHERE document @@ query ORDER BY ts_rank_cd(document, query) DESC, article_id DESC"
 )
+
+
+class SearchResults(Sequence):
+    """Live matches, best first, fetched a page at a time.
+
+    The engine ranks every match in one query and live() picks the ones readers may see in
+    another; only the articles of the page asked for are loaded. (Ranking inside the ORM
+    query ran the ranking function once per live match: 1.3 s at 100,000 stories.)
+    """
+
+    def __init__(self, ids=()):
+        self.ids = list(ids)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def count(self):
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1 or None][0]
+        ids = self.ids[index]
+        found = {a.pk: a for a in Article.objects.filter(pk__in=ids).for_listing()}
+        return [found[pk] for pk in ids if pk in found]
 
 
 def search_terms(query):
@@ -36,22 +64,22 @@ def search_terms(query):
 
 
 def search_articles(query):
-    """Live articles matching every word of the query, best match first."""
+    """Live articles matching every word of the query, best match first (SearchResults)."""
     terms = search_terms(query)
     if not terms:
-        return Article.objects.none()
+        return SearchResults()
     if connection.vendor == "postgresql":
         # plainto_tsquery ANDs the words and reads no operators ("or", "-", quotes).
-        matches, rank, param = POSTGRES_MATCHES, POSTGRES_RANK, " ".join(terms)
+        matches, ranked, param = POSTGRES_MATCHES, POSTGRES_RANKED, " ".join(terms)
     else:
         # Each word quoted, so FTS5 reads it as a word and never as its query syntax.
-        matches, rank, param = SQLITE_MATCHES, SQLITE_RANK, " ".join(f'"{t}"' for t in terms)
-    return (
-        Article.objects.live()
-        .filter(pk__in=RawSQL(matches, [param]))
-        .annotate(rank=RawSQL(rank, [param]))
-        .order_by("-rank", "-pk")
+        matches, ranked, param = SQLITE_MATCHES, SQLITE_RANKED, " ".join(f'"{t}"' for t in terms)
+    live = set(
+        Article.objects.live().filter(pk__in=RawSQL(matches, [param])).values_list("pk", flat=True)
     )
+    with connection.cursor() as cursor:
+        cursor.execute(ranked, [param])
+        return SearchResults(pk for (pk,) in cursor.fetchall() if pk in live)
 
 
 def rebuild_index():

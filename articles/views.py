@@ -160,7 +160,7 @@ class SearchView(ArticleListView):
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
         self.heading = f"Search: {self.query}" if self.query else "Search"
-        return search_articles(self.query).for_listing()
+        return search_articles(self.query)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, **kwargs)
