@@ -56,14 +56,12 @@ class PublicationListFilter(admin.SimpleListFilter):
         return [("live", "Live now"), ("scheduled", "Scheduled"), ("expired", "Expired")]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        published = queryset.filter(status=Article.Status.PUBLISHED)
         if self.value() == "live":
             return queryset.live()
         if self.value() == "scheduled":
-            return published.filter(published_at__gt=now)
+            return queryset.scheduled()
         if self.value() == "expired":
-            return published.filter(expires_at__lte=now)
+            return queryset.expired()
         return queryset
 
 

@@ -19,6 +19,14 @@ class ArticleQuerySet(models.QuerySet):
     def not_live(self):
         return self.exclude(self.live_q())
 
+    def scheduled(self):
+        """Published, waiting for its time: readers will see it by itself then."""
+        return self.filter(status="published", published_at__gt=timezone.now())
+
+    def expired(self):
+        """Published, but past its expiry time: hidden from readers again."""
+        return self.filter(status="published", expires_at__lte=timezone.now())
+
     def withdrawn(self):
         """Stories taken down after they ran: their address answers 410 Gone."""
         # A story withdrawn before its time never ran; a 410 would announce it.

@@ -79,3 +79,13 @@ def test_saving_cleans_the_body(make_article):
     article = make_article(body='<p onclick="steal()">Hi<script>alert(1)</script></p>')
     article.refresh_from_db()
     assert article.body == "<p>Hi</p>"
+
+
+def test_scheduled_and_expired_are_the_published_stories_live_leaves_out(make_article):
+    live = make_article()
+    waiting = make_article(published_at=timezone.now() + timedelta(hours=1))
+    gone = make_article(expires_at=timezone.now() - timedelta(hours=1))
+    make_article(status="draft", published_at=timezone.now() + timedelta(hours=1))
+    assert list(Article.objects.scheduled()) == [waiting]
+    assert list(Article.objects.expired()) == [gone]
+    assert list(Article.objects.live()) == [live]
