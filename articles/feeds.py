@@ -61,18 +61,34 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     subtitle = LatestArticlesFeed.description
 
 
-class SectionFeed(LatestArticlesFeed):
+class GroupFeed(LatestArticlesFeed):
+    """The live stories of one section or tag: `groups` names the ones that may be asked for."""
+
+    page_name = None  # the group's page, e.g. "articles:section"
+    lookup = None  # how an article names its group, e.g. "section"
+
+    def groups(self):
+        raise NotImplementedError
+
     def get_object(self, request, slug):
-        return get_object_or_404(Article.objects.live().sections(), slug=slug)
+        # A group holding only unpublished stories must not show that it exists.
+        return get_object_or_404(self.groups(), slug=slug)
 
     def title(self, obj=None):
         return xml_safe(f"{obj.name} · {settings.NEWSROOM_NAME}")
 
     def link(self, obj=None):
-        return reverse("articles:section", args=[obj.slug])
+        return reverse(self.page_name, args=[obj.slug])
 
     def articles(self, obj):
-        return Article.objects.live().filter(section=obj)
+        return Article.objects.live().filter(**{self.lookup: obj})
+
+
+class SectionFeed(GroupFeed):
+    page_name, lookup = "articles:section", "section"
+
+    def groups(self):
+        return Article.objects.live().sections()
 
 
 class SectionAtomFeed(SectionFeed):
@@ -80,19 +96,11 @@ class SectionAtomFeed(SectionFeed):
     subtitle = SectionFeed.description
 
 
-class TagFeed(LatestArticlesFeed):
-    def get_object(self, request, slug):
-        # A tag used only on unpublished stories must not show that it exists.
-        return get_object_or_404(Article.objects.live().tags(), slug=slug)
+class TagFeed(GroupFeed):
+    page_name, lookup = "articles:tag", "tags"
 
-    def title(self, obj=None):
-        return xml_safe(f"{obj.name} · {settings.NEWSROOM_NAME}")
-
-    def link(self, obj=None):
-        return reverse("articles:tag", args=[obj.slug])
-
-    def articles(self, obj):
-        return Article.objects.live().filter(tags=obj)
+    def groups(self):
+        return Article.objects.live().tags()
 
 
 class TagAtomFeed(TagFeed):
