@@ -6,6 +6,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
@@ -450,3 +451,9 @@ def test_sitemap_index_dates_each_sitemap_without_reading_every_item(client, mak
     newest = max(a.last_modified for a in Article.objects.live())
     lastmods = {e.text[:10] for e in index.iter(f"{{{NS['sm']}}}lastmod")}
     assert lastmods == {timezone.localtime(newest).strftime("%Y-%m-%d")}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL needs unaccent for this")
+def test_search_folds_accents_on_sqlite(client, make_article):
+    story = make_article(headline="Café opens in Zürich")
+    assert list(client.get("/search/", {"q": "cafe zurich"}).context["articles"]) == [story]
