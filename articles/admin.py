@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import publishing
+from . import publishing, search
 from .forms import ArticleAdminForm, LocalDateTimeField
 from .models import Article, Author, Correction, Section
 from .structured_data import news_article
@@ -147,6 +147,13 @@ class ArticleAdmin(VersionAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def get_search_results(self, request, queryset, search_term):
+        # The full-text index (headline, standfirst, body and tags), not LIKE '%word%' over
+        # every body: 2 s a search at 100,000 stories. Matches whole words, stemmed.
+        if not search_term.strip():
+            return queryset, False
+        return search.matching(queryset, search_term), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -63,20 +63,31 @@ def search_terms(query):
     return re.findall(r"\w+", query[:MAX_QUERY_LENGTH])[:MAX_TERMS]
 
 
+def engine_query(terms):
+    """(matches SQL, ranked SQL, parameter) for this database's full-text engine."""
+    if connection.vendor == "postgresql":
+        # plainto_tsquery ANDs the words and reads no operators ("or", "-", quotes).
+        return POSTGRES_MATCHES, POSTGRES_RANKED, " ".join(terms)
+    # Each word quoted, so FTS5 reads it as a word and never as its query syntax.
+    return SQLITE_MATCHES, SQLITE_RANKED, " ".join(f'"{t}"' for t in terms)
+
+
+def matching(queryset, query):
+    """The articles of `queryset` whose words match every word of `query` (any status)."""
+    terms = search_terms(query)
+    if not terms:
+        return queryset.none()
+    matches, _, param = engine_query(terms)
+    return queryset.filter(pk__in=RawSQL(matches, [param]))
+
+
 def search_articles(query):
     """Live articles matching every word of the query, best match first (SearchResults)."""
     terms = search_terms(query)
     if not terms:
         return SearchResults()
-    if connection.vendor == "postgresql":
-        # plainto_tsquery ANDs the words and reads no operators ("or", "-", quotes).
-        matches, ranked, param = POSTGRES_MATCHES, POSTGRES_RANKED, " ".join(terms)
-    else:
-        # Each word quoted, so FTS5 reads it as a word and never as its query syntax.
-        matches, ranked, param = SQLITE_MATCHES, SQLITE_RANKED, " ".join(f'"{t}"' for t in terms)
-    live = set(
-        Article.objects.live().filter(pk__in=RawSQL(matches, [param])).values_list("pk", flat=True)
-    )
+    _, ranked, param = engine_query(terms)
+    live = set(matching(Article.objects.live(), query).values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(ranked, [param])
         return SearchResults(pk for (pk,) in cursor.fetchall() if pk in live)

@@ -120,3 +120,11 @@ def test_editors_choose_how_search_engines_treat_syndicated_copy(admin_client, s
     html = admin_client.get(reverse("admin:articles_article_change", args=[seed.pk])).content
     assert b'name="syndication_indexing"' in html
     assert b'value="noindex"' in html and b'value="source"' in html
+
+
+def test_admin_search_uses_the_full_text_index_and_finds_drafts_and_tags(admin_client, make_article):
+    draft = make_article(headline="Harbour plan leaked", status="draft", published_at=None)
+    tagged = make_article(headline="Council meets", body="<p>Agenda.</p>", tags=["Harbours"])
+    make_article(headline="Weather", body="<p>Rain.</p>")
+    results = admin_client.get(f"{CHANGELIST}?q=harbour").context["cl"].result_list
+    assert set(results) == {draft, tagged}  # stemmed: harbour, Harbours
