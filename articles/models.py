@@ -7,7 +7,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .querysets import ArticleQuerySet
-from .sanitize import clean_body
+from .sanitize import clean_body, validate_body_has_text
 
 
 class SlugNaturalKeyManager(models.Manager):
@@ -94,6 +94,7 @@ class Article(models.Model):
         blank=True, help_text="The summary under the headline; also used by feeds and search."
     )
     body = models.TextField(
+        validators=[validate_body_has_text],
         help_text="Simple HTML: paragraphs, links, emphasis, lists and quotes. "
         "Anything else is removed when the story is saved."
     )
