@@ -21,6 +21,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# DEBUG is off unless said: `make run` is the development server, so it says.
+run: export DEBUG = 1
 run: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_seed_story
@@ -49,7 +51,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 test: lint
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 # Real-browser tests (tests/browser): Playwright for Python driving Debian's Chromium, never
@@ -66,4 +68,4 @@ test-browser: $(VENV)/.installed-browser | $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser tests/browser
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles var

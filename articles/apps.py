@@ -6,4 +6,4 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import caching, freshness, signals  # noqa: F401
+        from . import public_changes, signals  # noqa: F401

@@ -8,6 +8,7 @@ from taggit.models import TaggedItemBase
 
 from .querysets import ArticleQuerySet
 from .sanitize import clean_body, validate_body_has_text
+from .states import PublicationState, Status
 
 
 class SlugNaturalKeyManager(models.Manager):
@@ -77,11 +78,8 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 
 class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        REVIEW = "review", "In review"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Status = Status
+    State = PublicationState
 
     class SyndicationIndexing(models.TextChoices):
         CANONICAL_SELF = "self", "Canonical to this page, marked as based on the source"
@@ -171,7 +169,7 @@ class Article(models.Model):
                 fields=["published_at", "status", "expires_at", "id"],
                 name="article_live_covering_idx",
             ),
-            # last_went_public() (Last-Modified of every list page) reads the newest expiry,
+            # last_clock_change() (Last-Modified of every list page) reads the newest expiry,
             # and the page cache looks up the next one.
             models.Index(fields=["updated_at"], name="article_updated_idx"),
             models.Index(fields=["expires_at"], name="article_expires_idx"),
@@ -181,7 +179,7 @@ class Article(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="published")
+                condition=~models.Q(status=Status.PUBLISHED)
                 | models.Q(published_at__isnull=False, original_published_at__isnull=False),
                 name="published_article_has_dates",
                 violation_error_message=(
@@ -204,6 +202,27 @@ class Article(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def publication_state(self, now=None):
+        """Where the story stands at `now`: the one reading of status and dates in Python.
+
+        ArticleQuerySet.live(), scheduled(), expired() and withdrawn() say the same in SQL.
+        """
+        now = now or timezone.now()
+        if self.status != Status.PUBLISHED:
+            return PublicationState(self.status)
+        if self.published_at > now:
+            return PublicationState.SCHEDULED
+        if self.expires_at and self.expires_at <= now:
+            return PublicationState.EXPIRED
+        return PublicationState.LIVE
+
+    def has_public_address(self, now=None):
+        """Whether its address answers readers: live (200), or withdrawn after it ran (410)."""
+        now = now or timezone.now()
+        state = self.publication_state(now)
+        ran = self.published_at is not None and self.published_at <= now
+        return state == PublicationState.LIVE or (state == PublicationState.WITHDRAWN and ran)
 
     @property
     def date_shown(self):

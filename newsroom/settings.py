@@ -14,25 +14,28 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def env(name, default, cast=str):
+    """A setting from the environment: unset or empty means `default`, else `cast` of it.
 
-
-def env_list(name, default):
-    value = os.environ.get(name)
+    cast is str, int, float, bool ("1", "true", "yes", "on" are true) or list (comma-separated).
+    """
+    value = os.environ.get(name, "").strip()
     if not value:
         return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+    if cast is bool:
+        return value.lower() in {"1", "true", "yes", "on"}
+    if cast is list:
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return cast(value)
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless said: a forgotten variable in production must never mean debug pages and the
+# development key. `make run` and the tests (newsroom/test_settings.py) turn it on.
+DEBUG = env("DEBUG", False, bool)
 
 # Only good enough for a laptop: the app refuses to start with it when DEBUG is off.
 DEVELOPMENT_SECRET_KEY = "development-only-never-use-this-key-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and (
     SECRET_KEY == DEVELOPMENT_SECRET_KEY
     or SECRET_KEY.startswith("django-insecure")
@@ -41,11 +44,12 @@ if not DEBUG and (
     or len(set(SECRET_KEY)) < 5
 ):
     raise ImproperlyConfigured(
-        "DEBUG is off: set SECRET_KEY in the environment to a random string of 50+ characters."
+        "DEBUG is off: set SECRET_KEY in the environment to a random string of 50+ characters "
+        "(or DEBUG=1 on a development machine)."
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = env("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], list)
+CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS", [], list)
 
 INSTALLED_APPS = [
     # Before staticfiles, so `runserver` serves static files the way gunicorn does.
@@ -73,8 +77,8 @@ MIDDLEWARE = [
     # Outside the page cache, so cached pages too get an ETag and answer 304.
     "django.middleware.http.ConditionalGetMiddleware",
     # Before sessions and auth: a cache hit skips them, and the cache decides who is
-    # anonymous from the cookies alone (articles/caching.py).
-    "articles.caching.PublicPageCacheMiddleware",
+    # anonymous from the cookies alone (articles/page_cache.py).
+    "articles.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,14 +98,14 @@ AUTHENTICATION_BACKENDS = [
 # Login throttling against password guessing (django-axes): five failures for one username
 # from one address lock that pair out for 15 minutes. Unlock early with
 # `python manage.py axes_reset_username NAME`.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_FAILURE_LIMIT = env("AXES_FAILURE_LIMIT", 5, int)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env("AXES_COOLOFF_MINUTES", 15, int))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Behind a proxy every login comes from the proxy's address, and locking that out would lock
 # out every editor: set TRUSTED_PROXY_COUNT to the number of proxies in front of the app.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT", 0, int)
 AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
 
 # Content Security Policy (django-csp): nothing inline and nothing from elsewhere may run.
@@ -147,7 +151,7 @@ WSGI_APPLICATION = "newsroom.wsgi.application"
 DATABASES = {
     # An empty DATABASE_URL means the default, as an unset one does.
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=60,
         conn_health_checks=True,
     )
@@ -165,33 +169,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One shared cache for every application server when REDIS_URL is set; otherwise each
-# process keeps its own in memory (fine for `make run`, see PUBLIC_CACHE_SECONDS).
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# The default cache holds the public page cache and its stamp (articles/page_cache.py,
+# articles/public_changes.py), so every worker must see the same one: Redis with REDIS_URL
+# (one cache for every application server), otherwise files on this machine, which every
+# worker of one machine shares. A save on one worker then reaches them all at once.
+REDIS_URL = env("REDIS_URL", "")
+# The longest a cached public page lives. Saves readers can see retire pages at once and
+# clock changes cap each entry, so this bounds only what no signal sees (QuerySet.update(),
+# raw SQL) and a change made while the cache was unreachable.
+PUBLIC_CACHE_SECONDS = env("PUBLIC_CACHE_SECONDS", 300, int)
+# What the page cache may hold: pages over this size are not stored, and a cache on this
+# machine keeps at most this many entries (Redis: set its maxmemory and an LRU policy).
+PUBLIC_CACHE_MAX_BYTES = env("PUBLIC_CACHE_MAX_BYTES", 1024 * 1024, int)
+PUBLIC_CACHE_MAX_ENTRIES = env("PUBLIC_CACHE_MAX_ENTRIES", 5000, int)
 if REDIS_URL:
+    # A frozen or partitioned Redis must cost a page tens of milliseconds, then nothing:
+    # newsroom/cache.py stops asking it for CACHE_RETRY_SECONDS after three failures.
+    redis_timeout = env("REDIS_TIMEOUT", 0.05, float)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.FailFastRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
-            # A Redis that is down or unreachable must fail fast: the public cache then
-            # serves pages uncached instead of holding a worker.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "RETRY_AFTER": env("CACHE_RETRY_SECONDS", 5.0, float),
+            "OPTIONS": {"socket_connect_timeout": redis_timeout, "socket_timeout": redis_timeout},
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "newsroom",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_MAX_ENTRIES},
         }
     }
-
-# The longest a cached public page lives (articles/caching.py). Saves invalidate at
-# once and scheduled times cap each entry, so this bounds only what no signal sees
-# (QuerySet.update() outside the admin, raw SQL) and, without Redis, the other
-# processes' copies: several gunicorn workers each hold their own local-memory cache.
-PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS") or (300 if REDIS_URL else 10))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -201,7 +212,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
+TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
@@ -221,19 +232,19 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # "Syria" and "syria" are one tag: editors type tags by hand.
 TAGGIT_CASE_INSENSITIVE = True
 
-NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "The Newsroom")
+NEWSROOM_NAME = env("NEWSROOM_NAME", "The Newsroom")
 
 # Production: behind a TLS-terminating proxy that sets X-Forwarded-Proto. The proxy
 # must overwrite that header from clients, or anyone could claim to be on HTTPS.
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # `make serve` turns the redirect off to serve plain HTTP on 127.0.0.1.
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT", True, bool)
     # Load balancers probe over plain HTTP and expect an answer, not a redirect.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, int)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env("SECURE_HSTS_INCLUDE_SUBDOMAINS", True, bool)
+    SECURE_HSTS_PRELOAD = env("SECURE_HSTS_PRELOAD", True, bool)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
@@ -250,7 +261,7 @@ LOGGING = {
             "formatter": "json",
         }
     },
-    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # The request log replaces django.request's own 4xx lines; errors still go out.
         "django.request": {"level": "ERROR"},

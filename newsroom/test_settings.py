@@ -1,4 +1,9 @@
-from .settings import *  # noqa: F403
+import os
+
+# DEBUG is off unless said (settings.py); the suite runs as a development machine would.
+os.environ.setdefault("DEBUG", "1")
+
+from .settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly on purpose is the point in production and a waste in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,3 +23,7 @@ WHITENOISE_AUTOREFRESH = True
 # Django's test client logs in without a request, which django-axes refuses; the lockout
 # test switches it back on.
 AXES_ENABLED = False
+
+# One process, so memory will do; a cache on disk would carry one run's stamp into the next.
+# tests/test_workers.py runs real workers on the file cache that settings.py chooses.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,5 +1,6 @@
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -19,6 +20,48 @@ HIDDEN_STATES = {
     "withdrawn": {"status": "withdrawn"},
 }
 SEED_SLUG = "putin-meets-al-assad-in-moscow-criticizes-foreign-forces-in-syria"
+SHOWN_ON = datetime(2024, 7, 23, 12, tzinfo=ZoneInfo("Europe/London"))
+
+
+def public_urls(section, author):
+    return [
+        "/",
+        "/?page=1",
+        f"/sections/{section.slug}/",
+        "/tags/shared-topic/",
+        f"/authors/{author.slug}/",
+        "/2024/",
+        "/2024/07/",
+        "/2024/07/23/",
+        "/search/?q=Zanzibar",
+        "/search/?q=secretword",
+        "/feed/",
+        "/feed/atom/",
+        f"/sections/{section.slug}/feed/",
+        f"/sections/{section.slug}/feed/atom/",
+        "/tags/shared-topic/feed/",
+        "/tags/shared-topic/feed/atom/",
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-sections.xml",
+        "/sitemap-tags.xml",
+        "/news-sitemap.xml",
+        "/robots.txt",
+    ]
+
+
+@pytest.fixture
+def newsroom(make_article, make_author):
+    author = make_author("Jane Reporter")
+    live = make_article(
+        headline="Zanzibar ferry resumes",
+        tags=["Shared topic"],
+        authors=[author],
+        display_date=SHOWN_ON,
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    return live, author
+
 _numbers = itertools.count(1)
 
 
@@ -103,3 +146,14 @@ def reporter(make_staff):
 @pytest.fixture
 def editor(make_staff):
     return make_staff("Editor", "eddie", "Eddie Editor")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the clock that live(), publishing and the page cache read: `clock(when)`."""
+
+    def move_to(when):
+        monkeypatch.setattr("django.utils.timezone.now", lambda: when)
+        return when
+
+    return move_to

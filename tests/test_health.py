@@ -8,7 +8,7 @@ from tests.test_settings import PRODUCTION, load_settings
 def test_healthz_answers_ok_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response.content == b"ok\ncache: ok\n"
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -87,28 +87,57 @@ def test_production_settings_turn_on_https_hsts_and_secure_cookies():
     }
 
 
-def test_development_defaults_need_no_environment():
-    values = load_settings({}, "DEBUG", "SECURE_SSL_REDIRECT", "CACHES")
+def test_debug_unset_means_off_and_then_a_real_secret_key_is_required():
+    result = run(["manage.py", "check"], {})
+    assert result.returncode != 0
+    assert "DEBUG is off: set SECRET_KEY" in result.stderr
+    production = {k: v for k, v in PRODUCTION.items() if k != "DEBUG"}
+    assert load_settings(production, "DEBUG")["DEBUG"] is False
+
+
+def test_development_defaults_need_only_debug_on():
+    values = load_settings({"DEBUG": "1"}, "DEBUG", "SECURE_SSL_REDIRECT", "CACHES")
     assert values["DEBUG"] is True and values["SECURE_SSL_REDIRECT"] is False
-    assert values["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
-
-
-def test_redis_url_selects_djangos_redis_cache():
-    values = load_settings({"REDIS_URL": "redis://cache.internal:6379/2"}, "CACHES")
+    # Files on this machine: every worker of `make serve` sees the same pages and stamp.
     default = values["CACHES"]["default"]
-    assert default["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert default["BACKEND"].endswith("FileBasedCache")
+    assert default["LOCATION"].endswith("var/cache")
+
+
+def test_redis_url_selects_the_fail_fast_redis_cache_with_short_timeouts():
+    values = load_settings({**PRODUCTION, "REDIS_URL": "redis://cache.internal:6379/2"}, "CACHES")
+    default = values["CACHES"]["default"]
+    assert default["BACKEND"] == "newsroom.cache.FailFastRedisCache"
     assert default["LOCATION"] == "redis://cache.internal:6379/2"
+    assert default["OPTIONS"] == {"socket_connect_timeout": 0.05, "socket_timeout": 0.05}
+
+
+@pytest.mark.parametrize(
+    "environment, expected",
+    [
+        ({"AXES_FAILURE_LIMIT": "7", "SECURE_HSTS_PRELOAD": "no", "REDIS_TIMEOUT": "0.02"}, [7, False, 0.02]),
+        ({"AXES_FAILURE_LIMIT": "", "SECURE_HSTS_PRELOAD": "", "REDIS_TIMEOUT": ""}, [5, True, 0.05]),
+    ],
+    ids=["set", "empty-means-default"],
+)
+def test_integers_booleans_and_numbers_are_read_from_the_environment_one_way(
+    environment, expected
+):
+    env = {**PRODUCTION, "REDIS_URL": "redis://cache.internal:6379/2", **environment}
+    values = load_settings(env, "AXES_FAILURE_LIMIT", "SECURE_HSTS_PRELOAD", "CACHES")
+    timeout = values["CACHES"]["default"]["OPTIONS"]["socket_timeout"]
+    assert [values["AXES_FAILURE_LIMIT"], values["SECURE_HSTS_PRELOAD"], timeout] == expected
 
 
 def test_database_url_selects_postgresql():
-    values = load_settings({"DATABASE_URL": "postgres://news@db.internal:5432/news"}, "DATABASES")
+    values = load_settings({"DEBUG": "1", "DATABASE_URL": "postgres://news@db.internal:5432/news"}, "DATABASES")
     default = values["DATABASES"]["default"]
     assert default["ENGINE"] == "django.db.backends.postgresql"
     assert (default["HOST"], default["NAME"], default["USER"]) == ("db.internal", "news", "news")
 
 
 def test_an_empty_database_url_means_the_default_sqlite_file():
-    values = load_settings({"DATABASE_URL": ""}, "DATABASES")
+    values = load_settings({"DEBUG": "1", "DATABASE_URL": ""}, "DATABASES")
     assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 
@@ -120,7 +149,7 @@ def test_a_sqlite_file_database_really_runs_in_wal_mode_with_a_busy_timeout(tmp_
         "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
         "c.execute('PRAGMA busy_timeout').fetchone()[0])"
     )
-    result = run(["-c", code], {"DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"})
+    result = run(["-c", code], {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000"]
     # WAL is written into the file itself: every later connection, any program, uses it.

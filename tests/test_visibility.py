@@ -1,56 +1,13 @@
 """Every public path, against every hidden state: nothing unpublished leaks."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.urls import get_resolver, resolve
 from django.utils import timezone
 
 from articles.models import Section
-from tests.conftest import HIDDEN_STATES
-
-SHOWN_ON = datetime(2024, 7, 23, 12, tzinfo=ZoneInfo("Europe/London"))
-
-
-def public_urls(section, author):
-    return [
-        "/",
-        "/?page=1",
-        f"/sections/{section.slug}/",
-        "/tags/shared-topic/",
-        f"/authors/{author.slug}/",
-        "/2024/",
-        "/2024/07/",
-        "/2024/07/23/",
-        "/search/?q=Zanzibar",
-        "/search/?q=secretword",
-        "/feed/",
-        "/feed/atom/",
-        f"/sections/{section.slug}/feed/",
-        f"/sections/{section.slug}/feed/atom/",
-        "/tags/shared-topic/feed/",
-        "/tags/shared-topic/feed/atom/",
-        "/sitemap.xml",
-        "/sitemap-articles.xml",
-        "/sitemap-sections.xml",
-        "/sitemap-tags.xml",
-        "/news-sitemap.xml",
-        "/robots.txt",
-    ]
-
-
-@pytest.fixture
-def newsroom(make_article, make_author):
-    author = make_author("Jane Reporter")
-    live = make_article(
-        headline="Zanzibar ferry resumes",
-        tags=["Shared topic"],
-        authors=[author],
-        display_date=SHOWN_ON,
-        published_at=timezone.now() - timedelta(hours=1),
-    )
-    return live, author
+from tests.conftest import HIDDEN_STATES, SHOWN_ON, public_urls
 
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)

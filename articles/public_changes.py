@@ -1,0 +1,142 @@
+"""When the public site last changed: the one place that hears of changes readers can see.
+
+Every save, delete and link change of a row in PUBLIC_APPS comes through the receivers below,
+which ask one question: could a reader see this? A live story, one withdrawn after it ran
+(its 410), or a story that was one of those before this save; a section, author or tag named
+on a live story. If so, the *stamp* moves to now. Work on drafts, stories in review, scheduled
+ones, and names used only by them moves nothing: no public response, cache entry or header
+tells the world that someone is working on a story.
+
+The stamp is read by two things:
+
+- `Last-Modified` of every public page (`site_changed_at()`, with the times the clock moved a
+  story live or out of sight, which no save announces);
+- the page cache (articles/page_cache.py): each entry keeps the stamp it was made under and
+  is a miss once the stamp has moved.
+
+It lives in the default cache, which every worker sees: Redis with REDIS_URL, otherwise files
+on this machine (settings.CACHES). So a withdrawal on one worker reaches all of them at once.
+A missing stamp (evicted, a Redis restart) restarts at now: it may be too new, never too old.
+"""
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from newsroom.cache import CacheUnavailable
+
+from .models import Article, Author, Section
+
+logger = logging.getLogger(__name__)
+
+STAMP_KEY = "public:changed-at"
+# Rows of these apps are what public pages are made of.
+PUBLIC_APPS = {"articles", "taggit"}
+
+
+def public_stamp():
+    """The time of the last change readers could see; starts at now if there is none."""
+    stamp = cache.get(STAMP_KEY)
+    if stamp is None:
+        cache.add(STAMP_KEY, timezone.now(), timeout=None)
+        stamp = cache.get(STAMP_KEY) or timezone.now()
+    return stamp
+
+
+def site_changed_at():
+    """Last-Modified of the public site: the stamp, or a story going live or expiring."""
+    try:
+        stamp = public_stamp()
+    except Exception as error:
+        log_cache_error(error, "Cache unavailable: Last-Modified falls back to now")
+        stamp = timezone.now()
+    return max(filter(None, [stamp, Article.objects.last_clock_change()]))
+
+
+def mark_public_change():
+    """Move the stamp, now and again when the transaction commits.
+
+    Call it after changing what readers see without a model save (raw SQL, update()).
+    Twice, because a reader rendering between the two would otherwise store the old,
+    still-committed page under the new stamp.
+    """
+    _move_stamp()
+    transaction.on_commit(_move_stamp)
+
+
+def _move_stamp():
+    try:
+        cache.set(STAMP_KEY, timezone.now(), timeout=None)
+    except Exception as error:
+        # The save itself succeeded; cached pages then live at most PUBLIC_CACHE_SECONDS.
+        log_cache_error(error, "Could not record a public change; pages may lag")
+
+
+def log_cache_error(error, message):
+    # An outage is logged once by the cache backend (newsroom/cache.py), not once a request.
+    if not isinstance(error, CacheUnavailable):
+        logger.exception(message)
+
+
+def readers_could_see(instance):
+    """Whether a row, as saved or deleted just now, is on (or was on) a public page."""
+    if isinstance(instance, Article):
+        return instance.has_public_address() or getattr(instance, "_had_public_address", False)
+    if isinstance(instance, Section):
+        return Article.objects.live().filter(section=instance).exists()
+    if isinstance(instance, Author):
+        return Article.objects.live().filter(authors=instance).exists()
+    if instance._meta.label_lower == "taggit.tag":
+        return Article.objects.live().filter(tags=instance).exists()
+    article = _article_of(instance)
+    if article is not None:  # a tag link, correction, old slug or author link
+        return article.has_public_address()
+    return True  # a kind of row this module does not know yet: assume it shows
+
+
+def _article_of(instance):
+    for field in instance._meta.concrete_fields:
+        if field.many_to_one and field.related_model is Article:
+            try:
+                return getattr(instance, field.name)
+            except Article.DoesNotExist:
+                return None
+    return None
+
+
+@receiver(pre_save, sender=Article, dispatch_uid="public-changes-before-save")
+def _remember_whether_it_was_public(sender, instance, **kwargs):
+    # Rescheduling, unpublishing or withdrawing changes what readers see although the story,
+    # as saved, is no longer public: ask the row as it was. Runs for fixtures too (raw).
+    instance._had_public_address = bool(
+        instance.pk and Article.objects.filter(pk=instance.pk).with_public_address().exists()
+    )
+
+
+@receiver(post_save, dispatch_uid="public-changes-save")
+@receiver(pre_delete, dispatch_uid="public-changes-delete")
+def _saved_or_deleted(sender, instance, **kwargs):
+    # No `if raw: return`: loaddata changes what readers see just as much as the admin does.
+    # Before a delete, not after: an author's links to live stories are gone by then. The
+    # stamp moves again when the delete commits (mark_public_change).
+    if sender._meta.app_label in PUBLIC_APPS and readers_could_see(instance):
+        mark_public_change()
+
+
+@receiver(m2m_changed, dispatch_uid="public-changes-links")
+def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    # Tag and author links are added with bulk_create, which sends no post_save.
+    if not action.startswith("post_") or sender._meta.app_label not in PUBLIC_APPS:
+        return
+    if isinstance(instance, Article):
+        changed = readers_could_see(instance)
+    elif pk_set:  # from the other side (author.articles.add(...)): the stories linked
+        changed = model.objects.filter(pk__in=pk_set).with_public_address().exists()
+    else:
+        changed = True  # cleared from the other side: which stories is no longer known
+    if changed:
+        mark_public_change()
