@@ -5,18 +5,32 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import Article
-from .sanitize import xml_safe
+from .sanitize import markup_free_text
 
 FEED_LENGTH = 30
 
 
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom whose summaries are declared plain text: Django's Atom1Feed says type="html"."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        # Atom leaves the order of an entry's elements free, so the summary may come last.
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class LatestArticlesFeed(Feed):
-    """RSS 2.0 of live stories; the Atom twin below shares everything but the format."""
+    """RSS 2.0 of live stories; the Atom twin below shares everything but the format.
+
+    Every text field is markup_free_text: RSS cannot say whether a field is HTML, many
+    readers render it as HTML, and a reporter's draft may hold markup an editor publishes.
+    """
 
     description_template = None
 
     def title(self, obj=None):
-        return settings.NEWSROOM_NAME
+        return markup_free_text(settings.NEWSROOM_NAME)
 
     def link(self, obj=None):
         return reverse("articles:front")
@@ -31,10 +45,10 @@ class LatestArticlesFeed(Feed):
         return self.articles(obj).newest_first().for_listing()[:FEED_LENGTH]
 
     def item_title(self, item):
-        return xml_safe(item.headline)
+        return markup_free_text(item.headline)
 
     def item_description(self, item):
-        return xml_safe(item.standfirst)
+        return markup_free_text(item.standfirst)
 
     def item_pubdate(self, item):
         return item.date_shown
@@ -44,10 +58,10 @@ class LatestArticlesFeed(Feed):
 
     def item_author_name(self, item):
         names = [author.name for author in item.authors.all()]
-        return xml_safe(", ".join(names) or item.byline) or None
+        return markup_free_text(", ".join(names) or item.byline) or None
 
     def item_categories(self, item):
-        return [xml_safe(tag.name) for tag in item.tags.all()]
+        return [markup_free_text(tag.name) for tag in item.tags.all()]
 
     def item_guid(self, item):
         # Stays the same when an editor changes the slug, so readers see no duplicate.
@@ -57,7 +71,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     subtitle = LatestArticlesFeed.description
 
 
@@ -75,7 +89,7 @@ class GroupFeed(LatestArticlesFeed):
         return get_object_or_404(self.groups(), slug=slug)
 
     def title(self, obj=None):
-        return xml_safe(f"{obj.name} · {settings.NEWSROOM_NAME}")
+        return markup_free_text(f"{obj.name} · {settings.NEWSROOM_NAME}")
 
     def link(self, obj=None):
         return reverse(self.page_name, args=[obj.slug])
@@ -92,7 +106,7 @@ class SectionFeed(GroupFeed):
 
 
 class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     subtitle = SectionFeed.description
 
 
@@ -104,5 +118,5 @@ class TagFeed(GroupFeed):
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     subtitle = TagFeed.description

@@ -12,6 +12,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "blockquote": {"cite"}, "q": {"cite"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "cite"}
 
 
 def clean_body(html):
@@ -20,9 +21,30 @@ def clean_body(html):
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_drop_unsafe_url,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def _drop_unsafe_url(tag, attribute, value):
+    # nh3 holds href to url_schemes but keeps a cite as written, javascript: and all.
+    if attribute in URL_ATTRIBUTES and _url_scheme(value) not in {None, *ALLOWED_URL_SCHEMES}:
+        return None
+    return value
+
+
+# A browser reading a URL (WHATWG URL standard) ignores spaces and control characters at
+# either end and tabs and newlines anywhere, so " JaVa\tScript:" is still javascript:.
+_URL_EDGES = "".join(map(chr, range(0x21)))
+_URL_IGNORED = re.compile("[\t\n\r]")
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _url_scheme(url):
+    """The scheme a browser would follow, lower-cased; None for a relative address."""
+    match = _SCHEME.match(_URL_IGNORED.sub("", url.strip(_URL_EDGES)))
+    return match[1].lower() if match else None
 
 
 _TAG_NAME = re.compile(r"<\s*([a-zA-Z][\w:-]*)")
@@ -59,3 +81,16 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xml_safe(text):
     """Text without the control characters XML cannot carry (feeds and sitemaps would break)."""
     return _NOT_XML.sub("", text or "")
+
+
+def markup_free_text(text):
+    """A story's words for software that may render them as HTML: feeds, meta tags, sitemaps.
+
+    Tags are stripped and entities decoded until nothing changes, so the result reads the
+    same as text and as HTML (stripping once would decode `&lt;img onerror=…&gt;` into a
+    live tag). Each pass only shortens the text or turns CR into LF, so the loop ends.
+    """
+    text = xml_safe(text)
+    while (stripped := xml_safe(plain_text(text))) != text:
+        text = stripped
+    return text

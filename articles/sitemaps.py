@@ -7,6 +7,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from .models import Article, Section
+from .sanitize import markup_free_text
 
 NEWS_WINDOW = timedelta(days=2)
 
@@ -84,6 +85,13 @@ class NewsSitemap(Sitemap):
 
     def lastmod(self, article):
         return article.last_modified
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            # Google reads news:title as text; other readers of this file may render HTML.
+            url["title"] = markup_free_text(url["item"].headline)
+        return urls
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "tags": TagSitemap}

@@ -1,16 +1,23 @@
-"""schema.org NewsArticle data for an article page, as a plain dict for json_ld."""
+"""schema.org NewsArticle data for an article page, as a plain dict for json_ld.
+
+The page's description, Open Graph and Twitter tags read their text from here too. Every
+text is markup_free_text: crawlers and preview cards may render a value as HTML.
+"""
 
 from django.conf import settings
+
+from .sanitize import markup_free_text
 
 
 def news_article(article, request):
     url = request.build_absolute_uri(article.get_absolute_url())
     date_shown = article.date_shown
+    byline = markup_free_text(article.byline)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": article.headline,
-        "description": article.standfirst or None,
+        "headline": markup_free_text(article.headline),
+        "description": markup_free_text(article.standfirst) or None,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "datePublished": date_shown.isoformat() if date_shown else None,
@@ -18,19 +25,25 @@ def news_article(article, request):
         "dateModified": (
             article.last_public_change or date_shown or article.updated_at
         ).isoformat(),
-        "articleSection": article.section.name,
-        "keywords": [tag.name for tag in article.tags.all()],
-        "author": [{"@type": "Person", "name": author.name} for author in article.authors.all()]
-        or ([{"@type": "Organization", "name": article.byline}] if article.byline else None),
-        "creditText": article.byline or None,
+        "articleSection": markup_free_text(article.section.name),
+        "keywords": [markup_free_text(tag.name) for tag in article.tags.all()],
+        "author": [
+            {"@type": "Person", "name": markup_free_text(author.name)}
+            for author in article.authors.all()
+        ]
+        or ([{"@type": "Organization", "name": byline}] if byline else None),
+        "creditText": byline or None,
         "publisher": {
             "@type": "Organization",
-            "name": settings.NEWSROOM_NAME,
+            "name": markup_free_text(settings.NEWSROOM_NAME),
             "url": request.build_absolute_uri("/"),
         },
     }
     if article.is_syndicated:
-        original = {"@type": "NewsArticle", "publisher": article.source_name or None}
+        original = {
+            "@type": "NewsArticle",
+            "publisher": markup_free_text(article.source_name) or None,
+        }
         if article.source_link:
             original["url"] = article.source_link
         if article.original_published_at:

@@ -128,12 +128,12 @@ def test_sitemap_index_lists_article_section_and_tag_sitemaps_with_lastmod(clien
 
 
 def test_news_sitemap_holds_live_stories_from_the_last_two_days(client, make_article, seed):
-    fresh = make_article(headline="Fresh <news> & views", published_at=timezone.now())
+    fresh = make_article(headline="Fresh news: 1 < 2 & views", published_at=timezone.now())
     urlset = ET.fromstring(client.get("/news-sitemap.xml").content)
     urls = urlset.findall("sm:url", NS)
     assert len(urls) == 1  # the seed went live in 2024
     news = urls[0].find("news:news", NS)
-    assert news.findtext("news:title", namespaces=NS) == "Fresh <news> & views"
+    assert news.findtext("news:title", namespaces=NS) == "Fresh news: 1 < 2 & views"
     assert news.findtext("news:publication/news:name", namespaces=NS)
     assert news.findtext("news:publication_date", namespaces=NS)
     assert urls[0].findtext("sm:loc", namespaces=NS).endswith(fresh.get_absolute_url())
@@ -163,13 +163,20 @@ def test_article_page_carries_news_article_json_ld_with_both_dates(client, seed)
 
 
 @pytest.mark.parametrize(
-    "headline",
-    ['He said "no"', "</script><script>alert(1)</script>", "Путин и Асад — встреча", "a & b <!--"],
+    "headline, words",
+    [
+        ('He said "no"', 'He said "no"'),
+        ("</script><script>alert(1)</script>Breakout", "Breakout"),
+        ("Путин и Асад — встреча", "Путин и Асад — встреча"),
+        ("a & b <!--", "a & b "),
+    ],
 )
-def test_json_ld_stays_valid_json_whatever_the_headline_holds(client, make_article, headline):
+def test_json_ld_stays_valid_json_whatever_the_headline_holds(
+    client, make_article, headline, words
+):
     article = make_article(headline=headline, standfirst=headline)
     html = client.get(article.get_absolute_url()).content.decode()
-    assert json_ld(html)["headline"] == headline
+    assert json_ld(html)["headline"] == words
     assert "<script>alert(1)" not in html
 
 
