@@ -47,8 +47,10 @@ serve: $(VENV)/.installed
 	exec $(BIN)/gunicorn newsroom.wsgi:application --bind $(BIND) --workers $(WORKERS) \
 		--error-logfile - --log-level info
 
+# The same two checks run before each commit with pre-commit (.pre-commit-config.yaml).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -53,11 +53,6 @@ def test_a_staff_written_story_shows_one_date_or_says_which_is_the_original(clie
     )
 
 
-def test_article_url_is_stable_and_built_in_one_place(seed):
-    assert seed.get_absolute_url() == f"/articles/{seed.slug}/"
-    assert reverse("articles:detail", kwargs={"slug": seed.slug}) == seed.get_absolute_url()
-
-
 @pytest.mark.parametrize(
     "fields",
     [
