@@ -5,10 +5,14 @@ Django's own loader reports a bad row without saying which row or field it was
 the database as NULL ("NOT NULL constraint failed"), accepts naive datetimes with a warning and
 saves an article without a headline. These checks read the parsed JSON rows of every fixture
 in a load, in two passes (what the rows define, then what they say), and describe each fault
-by file, object number, model, key and field.
+by file, object number, model, key and field. `why_unsaveable()` checks a row again as it is
+saved, for fixtures that cannot be read ahead (stdin, XML, YAML).
 """
 
+import codecs
+import json
 import os
+import re
 import warnings
 from collections import defaultdict
 from datetime import datetime
@@ -18,6 +22,8 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, Valida
 from django.db import models
 from django.utils import timezone
 
+from articles.sanitize import xml_safe
+
 # Fields a fixture may leave out although the model requires them, because they are filled as
 # the row is saved (articles/signals.py makes a tag's slug from its name).
 FILLED_ON_LOAD = {"taggit.tag": {"slug"}}
@@ -25,6 +31,9 @@ FILLED_ON_LOAD = {"taggit.tag": {"slug"}}
 MAX_REPORTED = 20
 
 _UNKNOWN = object()  # a natural key that cannot be computed from the row alone
+
+# Half of a UTF-16 pair, alone: JSON's "\ud800" escape reads as one, and no database encodes it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class FixtureChecker:
@@ -42,7 +51,13 @@ class FixtureChecker:
         self.models_with_unknown_keys = set()
         self.found_in_db = defaultdict(set)  # model -> references already looked up
 
-    def add_file(self, name, rows):
+    def add_file(self, name, data):
+        """Read one JSON fixture from its bytes (or text, as stdin gives it)."""
+        try:
+            rows = read_json(data)
+        except ValueError as exc:
+            self.problems.append(f"{os.path.basename(name)} {exc}")
+            return
         if not isinstance(rows, list):
             self.problems.append(f"{os.path.basename(name)}: a fixture is a JSON list of objects")
             return
@@ -60,7 +75,7 @@ class FixtureChecker:
 
     def _collect_definitions(self, name, rows):
         unique_seen = {}
-        ids_to_check = defaultdict(dict)  # model -> {id: (where, natural key)}
+        ids_to_check = defaultdict(dict)  # model -> {id: (where, natural key, fields)}
         for number, row in enumerate(rows, start=1):
             model = self._model(row)
             if model is None or self.skip_model(model) or not isinstance(row.get("fields"), dict):
@@ -76,11 +91,10 @@ class FixtureChecker:
                 self.models_without_ids.add(model)
             else:
                 self.defined_pks[model].add(str(row["pk"]))
-                if key not in (None, _UNKNOWN):
-                    try:
-                        ids_to_check[model][model._meta.pk.to_python(row["pk"])] = (where, key)
-                    except ValidationError:
-                        pass  # the second pass reports the id
+                # A bad id is reported by the second pass.
+                if key is not _UNKNOWN and not check_plain_value(model._meta.pk, row["pk"]):
+                    pk = model._meta.pk.to_python(row["pk"])
+                    ids_to_check[model][pk] = (where, key, fields)
             for field in model._meta.concrete_fields:
                 value = fields.get(field.name)
                 if not field.unique or field.primary_key or value in (None, ""):
@@ -97,15 +111,33 @@ class FixtureChecker:
     def _refuse_overwriting_other_rows(self, model, rows_by_id):
         # A row that carries an id (dumped without --natural-primary) replaces whatever row has
         # that id here. In a database that already holds other stories that is someone else's row.
-        manager = model._default_manager.db_manager(self.using)
+        parents = [field.name for field in model._meta.concrete_fields if field.many_to_one]
+        manager = model._default_manager.db_manager(self.using).select_related(*parents)
         for pk, existing in manager.in_bulk(list(rows_by_id)).items():
-            where, key = rows_by_id[pk]
-            if tuple(existing.natural_key()) != key:
+            where, key, fields = rows_by_id[pk]
+            if key is None:
+                self._refuse_taking_over(model, pk, existing, where, fields, parents)
+            elif tuple(existing.natural_key()) != key:
                 self.problems.append(
                     f"{where}: its id {pk} belongs to {model._meta.label_lower} "
                     f"{list(existing.natural_key())} in this database, which loading would "
                     f"overwrite; dump with --natural-foreign --natural-primary to load by key"
                 )
+
+    def _refuse_taking_over(self, model, pk, existing, where, fields, parents):
+        # Rows without a natural key (a correction, an old slug) keep their ids even with
+        # --natural-primary. The row here with that id is another one when it belongs to
+        # another story: loading would move it to this one, and its text would be lost.
+        for name in parents:
+            owner = getattr(existing, name)
+            if name in fields and not names_row(fields[name], owner):
+                label = model._meta.label_lower
+                self.problems.append(
+                    f"{where}: its id {pk} belongs to the {label} of {instance_label(owner)} "
+                    f"in this database, which loading would overwrite; {label} rows have no "
+                    f"natural key and keep their ids, so load them only where those ids are free"
+                )
+                return
 
     # Second pass: every field of every row.
 
@@ -127,10 +159,9 @@ class FixtureChecker:
             return
         where = describe(name, number, model, row_natural_key(model, fields), row.get("pk"))
         if row.get("pk") is not None:
-            try:
-                model._meta.pk.to_python(row["pk"])
-            except ValidationError as exc:
-                self.problems.append(f'{where}: "pk": {" ".join(exc.messages)}')
+            problem = check_plain_value(model._meta.pk, row["pk"])
+            if problem:
+                self.problems.append(f'{where}: "pk": {problem}')
         for field_name, value in fields.items():
             try:
                 field = model._meta.get_field(field_name)
@@ -167,6 +198,8 @@ class FixtureChecker:
         target = field.related_model
         label = target._meta.label_lower
         if isinstance(value, list):
+            if not all(is_single_value(part) for part in value):
+                return f"{value} is not a natural key of {label}: a list of single values"
             key = tuple(value)
             if key in self.defined_keys[target] or key in self.found_in_db[target]:
                 return None
@@ -209,8 +242,48 @@ class FixtureChecker:
             return None
 
 
+def read_json(data):
+    """The JSON in a fixture's bytes, or ValueError saying why it cannot be read.
+
+    Read as Django's loader reads it, UTF-8 only, but past a byte-order mark (Windows editors
+    write one, and the loader here skips it too).
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    try:
+        return json.loads(without_byte_order_mark(data))
+    except RecursionError:
+        raise ValueError(
+            "is nested too deeply to read: arrays or objects inside each other, thousands deep"
+        ) from None
+    except ValueError as exc:
+        raise ValueError(f"is not valid JSON: {exc}") from exc
+
+
+def without_byte_order_mark(data):
+    """A fixture's bytes or text without the UTF-8 byte-order mark Django's loader refuses."""
+    if isinstance(data, bytes):
+        return data.removeprefix(codecs.BOM_UTF8)
+    return data.removeprefix("\ufeff")
+
+
+def is_single_value(value):
+    return not isinstance(value, list | dict)
+
+
 def check_plain_value(field, value):
     """Why a fixture value will not do for this field, or None."""
+    if not is_single_value(value) and not isinstance(field, models.JSONField):
+        # Django would store str(value), and a list nested hundreds deep overflows the stack.
+        kind = "a list" if isinstance(value, list) else "an object"
+        return f"expected a single value, not {kind}"
+    if isinstance(value, str):
+        problem = uncarriable(value)
+        if problem:
+            return problem
     try:
         with warnings.catch_warnings():
             # A date without a time is parsed as naive midnight with a warning; refused below.
@@ -227,6 +300,66 @@ def check_plain_value(field, value):
                 f"or give the offset, as 2021-09-14T12:00:00+01:00"
             )
     return None
+
+
+def uncarriable(text):
+    """Why the database, feeds or sitemaps cannot carry this text, or None.
+
+    PostgreSQL refuses NUL, XML refuses every control character but tab and line breaks
+    (articles/sanitize.py), and a lone surrogate cannot be written as UTF-8 at all.
+    """
+    if xml_safe(text) == text and not _SURROGATE.search(text):
+        return None
+    position, char = next(
+        (n, char)
+        for n, char in enumerate(text, 1)
+        if xml_safe(char) != char or _SURROGATE.match(char)
+    )
+    return (
+        f"contains U+{ord(char):04X} at character {position}, which the database, feeds or "
+        f"sitemaps cannot carry; remove it"
+    )
+
+
+def why_unsaveable(obj):
+    """Why a deserialized row may not be saved, or None: the checks above, as rows are saved.
+
+    For fixtures that could not be read ahead (stdin, XML, YAML).
+    """
+    instance = obj.object
+    for field, value in obj.deferred_fields.items():
+        if field.many_to_one and not field.null:
+            return (
+                f'field "{field.name}": no {field.related_model._meta.label_lower} with natural '
+                f"key {value} is loaded before it (objects must come after those they name)"
+            )
+    filled = FILLED_ON_LOAD.get(instance._meta.label_lower, set())
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if field.is_relation or value is None or (field.name in filled and not value):
+            continue
+        # As a fixture would write it, so the message reads like the one for a file.
+        problem = check_plain_value(field, field.value_to_string(instance))
+        if problem:
+            return f'field "{field.name}": {problem}'
+    return None
+
+
+def names_row(reference, instance):
+    """Whether a fixture's reference (a natural key or an id) names this row."""
+    if instance is None or reference is None:
+        return instance is reference
+    if isinstance(reference, list):
+        return hasattr(instance, "natural_key") and list(instance.natural_key()) == reference
+    return str(instance.pk) == str(reference)
+
+
+def instance_label(instance):
+    """A deserialized row by natural key, else by id."""
+    try:
+        return f"{instance._meta.label_lower} {list(instance.natural_key())}"
+    except Exception:
+        return f"{instance._meta.label_lower} id {instance.pk}"
 
 
 def row_natural_key(model, fields):

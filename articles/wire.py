@@ -13,7 +13,8 @@ The shape (fixtures/raw/gulan-media-putin-assad.txt)::
 
 Real copy arrives with a byte order mark, Windows line endings, extra blank lines, credits and
 sections of several words and any script; all of that is accepted. Anything else that does not
-fit is refused with the number of the line at fault.
+fit is refused with the number of the line at fault, and so is a control character (NUL, ESC...)
+that the database or the feeds cannot carry.
 """
 
 import calendar
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.utils import timezone
+
+from articles.fixture_checks import uncarriable
 
 MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 WEEKDAYS = list(calendar.day_name)
@@ -65,11 +68,17 @@ class WireStory:
     paragraphs: list[str]
     headline_line: int = 0  # where they were, for messages about them
     credit_line: int = 0
+    body_line: int = 0
 
     @property
     def body(self):
         # Plain text: escape what HTML would read as markup; quotation marks stay as written.
         return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in self.paragraphs)
+
+    @property
+    def body_as_markup(self):
+        """The copy read as HTML, as a partner who pasted an <img> or a <script> meant it."""
+        return "\n".join(f"<p>{p}</p>" for p in self.paragraphs)
 
     @property
     def original_published_at(self):
@@ -98,6 +107,10 @@ def parse_story(text):
     """The story in a wire text, or WireFormatError naming the first line that does not fit."""
     text = text.removeprefix("\ufeff")
     # splitlines() takes \r\n, \r and \n alike; the numbers are the editor's line numbers.
+    for number, line in enumerate(text.splitlines(), 1):
+        problem = uncarriable(line)
+        if problem:
+            raise WireFormatError(number, problem)
     lines = [(number, squash(line)) for number, line in enumerate(text.splitlines(), 1)]
     lines = [(number, line) for number, line in lines if line]
     if not lines:
@@ -129,7 +142,8 @@ def parse_story(text):
 
     if lines and lines[0][1].casefold() == headline.casefold():
         lines.pop(0)
-    paragraphs = paragraphs_of(text, after=lines[0][0] if lines else None)
+    body_line = lines[0][0] if lines else None
+    paragraphs = paragraphs_of(text, after=body_line)
     if not paragraphs:
         raise WireFormatError(number, "the story has no paragraphs after the credit line")
     return WireStory(
@@ -141,6 +155,7 @@ def parse_story(text):
         paragraphs=paragraphs,
         headline_line=headline_number,
         credit_line=number,
+        body_line=body_line,
     )
 
 

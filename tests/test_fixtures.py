@@ -1,5 +1,6 @@
 """Fixtures as a public format: the documented example, loading twice, and bad input refused whole."""
 
+import codecs
 import io
 import json
 import re
@@ -8,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.serializers.base import DeserializationError
+from django.db import IntegrityError
 from reversion.models import Version
 from taggit.models import Tag
 
@@ -185,6 +188,14 @@ BAD_FIXTURES = {
         set_article(headline=""),
         ["harbour-ferry-returns", '"headline"', "cannot be blank"],
     ),
+    "body of only a picture": (
+        set_article(body='<p><img src="ferry.jpg"></p>'),
+        ["harbour-ferry-returns", '"body"', "no text once unsupported markup is removed (<img>"],
+    ),
+    "body of only a script": (
+        set_article(body="<script>alert(1)</script>"),
+        ["harbour-ferry-returns", '"body"', "(<script> removed)"],
+    ),
     "naive datetime": (
         set_article(display_date="2024-05-02T08:30:00"),
         ["harbour-ferry-returns", '"display_date"', "no time zone"],
@@ -298,10 +309,15 @@ def test_a_fixture_that_is_not_a_list_of_objects_is_refused(db, tmp_path):
         ),
         (
             set_article(display_date="2024-05-02T08:30:00"),
-            '"display_date": 2024-05-02T08:30:00 has no time zone',
+            "\"display_date\": '2024-05-02T08:30:00' has no time zone",
         ),
+        (
+            set_article(body='<img src="ferry.jpg">'),
+            '"body": The body has no text once unsupported markup is removed (<img> removed)',
+        ),
+        (set_article(headline=""), '"headline": This field cannot be blank.'),
     ],
-    ids=["unknown section", "naive datetime"],
+    ids=["unknown section", "naive datetime", "body of only a picture", "empty headline"],
 )
 def test_a_fixture_read_from_stdin_is_still_refused_by_name(seed, monkeypatch, change, expected):
     # stdin can be read only once, so it skips the checks in front; the rows are checked as
@@ -315,3 +331,42 @@ def test_a_fixture_read_from_stdin_is_still_refused_by_name(seed, monkeypatch, c
     assert "articles.article ['harbour-ferry-returns']" in str(refused.value)
     assert expected in str(refused.value)
     assert database_state() == before
+
+
+def test_help_says_what_this_loaddata_adds_to_djangos(capsys):
+    ManagementUtility(["manage.py", "help", "loaddata"]).execute()
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "Django's loaddata with checks added (articles/fixture_checks.py)" in shown
+    assert "refused whole, naming the file, object and field" in shown
+    assert "--no-checks runs Django's loaddata unchanged" in shown
+    assert "--no-checks Django's own loaddata" in shown
+
+
+def test_no_checks_loads_what_the_checks_refuse_as_django_would(db, tmp_path):
+    rows = example_rows()
+    article_fields(rows).update(headline="", body='<img src="ferry.jpg">')
+    path = tmp_path / "story.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("loaddata", str(path), verbosity=0)
+    call_command("loaddata", str(path), no_checks=True, verbosity=0)
+    article = Article.objects.get(slug=EXAMPLE_SLUG)
+    assert (article.headline, article.body) == ("", '<img src="ferry.jpg">')
+
+
+def test_no_checks_lets_djangos_own_errors_through_unwrapped(seed, tmp_path):
+    rows = example_rows()
+    article_fields(rows)["section"] = ["nowhere"]
+    path = tmp_path / "story.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    before = database_state()
+    with pytest.raises(IntegrityError, match="Problem installing fixture '"):
+        call_command("loaddata", str(path), no_checks=True, verbosity=0)
+    assert database_state() == before
+
+
+def test_no_checks_reads_files_as_django_does_byte_order_mark_and_all(db, tmp_path):
+    path = tmp_path / "story.json"
+    path.write_bytes(codecs.BOM_UTF8 + json.dumps(example_rows()).encode())
+    with pytest.raises(DeserializationError):
+        call_command("loaddata", str(path), no_checks=True, verbosity=0)

@@ -315,3 +315,64 @@ def test_parse_story_names_the_line_at_fault(text, line):
         parse_story(text)
     assert refused.value.line == line
     assert str(refused.value).startswith(f"line {line}: ")
+
+
+def wire_file(folder, name, paragraphs):
+    path = folder / name
+    path.write_text(
+        f"Ferry pictures from the harbour\n\nGulan Media June 3, 2024 News\n\n{paragraphs}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "paragraphs, removed",
+    [('<img src="ferry.jpg">', "<img>"), ("<script>alert(1)</script>", "<script>")],
+    ids=["picture", "script"],
+)
+def test_copy_of_only_markup_is_refused_with_the_body_rule_and_the_run_goes_on(
+    db, tmp_path, paragraphs, removed
+):
+    # Plain-text copy is escaped, so the markup would be printed as the story's only words.
+    markup = wire_file(tmp_path, "markup.txt", paragraphs)
+    out, failed = import_story(markup, SEED_RAW)
+    assert (
+        f"markup.txt: refused: line 5: The body has no text once unsupported markup is "
+        f"removed ({removed} removed)."
+    ) in out
+    assert failed.startswith("1 imported, 0 skipped, 1 refused")
+    assert list(Article.objects.values_list("slug", flat=True)) == [SEED_SLUG]
+    assert not Section.objects.exclude(slug="news").exists()
+
+
+def test_copy_that_mentions_markup_among_its_words_is_imported(db, tmp_path):
+    words = wire_file(tmp_path, "words.txt", 'The harbour shows a <img src="ferry.jpg"> today.')
+    out, failed = import_story(words)
+    assert failed is None, out
+    assert Article.objects.get().body == (
+        '<p>The harbour shows a &lt;img src="ferry.jpg"&gt; today.</p>'
+    )
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\ufffe"], ids=["NUL", "escape", "FFFE"])
+def test_a_control_character_in_the_copy_is_refused_with_its_line(db, tmp_path, char):
+    # PostgreSQL refuses NUL with a bare error; XML (feeds, sitemaps) refuses all of them.
+    path = wire_file(tmp_path, "control.txt", f"First paragraph.\n\nSecond{char} paragraph.")
+    out, failed = import_story(path)
+    assert (
+        f"control.txt: refused: line 7: contains U+{ord(char):04X} at character 7, "
+        f"which the database, feeds or sitemaps cannot carry"
+    ) in out
+    assert failed and not Article.objects.exists()
+
+
+def test_a_nul_in_the_headline_is_refused_and_the_run_goes_on(db, tmp_path):
+    # On PostgreSQL the duplicate lookup by headline used to stop the whole run with a bare
+    # DataError; SQLite stored the NUL.
+    path = tmp_path / "nul.txt"
+    path.write_text("Fer\x00ry\n\nGulan Media June 3, 2024 News\n\nText.\n", encoding="utf-8")
+    out, failed = import_story(path, SEED_RAW)
+    assert "nul.txt: refused: line 1: contains U+0000 at character 4" in out
+    assert failed.startswith("1 imported, 0 skipped, 1 refused")
+    assert list(Article.objects.values_list("slug", flat=True)) == [SEED_SLUG]

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import reversion
+from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         try:
             story = parse_story(decode(path.read_bytes()))
             check_lengths(story)
+            check_body(story)
         except OSError as exc:
             return "refused", f"refused: cannot read it ({exc.strerror})"
         except WireFormatError as exc:
@@ -95,6 +97,19 @@ def check_lengths(story):
             raise WireFormatError(
                 line, f"the {what} is {len(value)} characters long; at most {field.max_length} fit"
             )
+
+
+def check_body(story):
+    """Refuse, with the model's own message (Article.body's validators), copy without words.
+
+    The copy is plain text and is stored escaped, so a pasted <img> would be printed as the
+    story's only words: the copy is also checked as the markup its writer meant.
+    """
+    for body in (story.body, story.body_as_markup):
+        try:
+            Article._meta.get_field("body").run_validators(body)
+        except ValidationError as exc:
+            raise WireFormatError(story.body_line, " ".join(exc.messages)) from exc
 
 
 def already_imported(story):

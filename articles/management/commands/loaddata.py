@@ -4,29 +4,61 @@ Every JSON fixture of the call is read and checked first (articles/fixture_check
 anything is wrong nothing is written. The rows are then loaded by Django's own code, in one
 transaction as always, and a fault only the database can see (or one in a fixture read from
 stdin or in another format, which are not checked beforehand) still names its object and
-rolls everything back.
+rolls everything back. `--no-checks` is Django's loaddata, unchanged.
 """
 
-import json
+import io
 import os
 
 from django.core import serializers
 from django.core.management import CommandError
 from django.core.management.commands import loaddata
-from django.db import DatabaseError, models
-from django.utils import timezone
+from django.db import DatabaseError
+from django.utils.functional import cached_property
 
-from articles.fixture_checks import FixtureChecker, format_problems
+from articles.fixture_checks import (
+    FixtureChecker,
+    format_problems,
+    instance_label,
+    why_unsaveable,
+    without_byte_order_mark,
+)
 
 
 class Command(loaddata.Command):
     help = (
-        "Installs the named fixture(s) in the database, after checking every row: a fixture "
-        "with a fault is refused whole, with the object and field at fault named."
+        "Installs the named fixture(s) in the database: Django's loaddata with checks added "
+        "(articles/fixture_checks.py). Every JSON fixture is read and checked before anything "
+        "is written, and a fixture with any fault is refused whole, naming the file, object "
+        "and field of each fault; rows read from stdin or written as XML or YAML are checked "
+        "as they are saved. A UTF-8 byte-order mark at the start of a file is skipped. "
+        "--no-checks runs Django's loaddata unchanged."
     )
 
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--no-checks",
+            action="store_true",
+            help="Django's own loaddata: no checks before loading or while saving, "
+            "and no byte-order mark skipped. (--skip-checks is another matter: Django's "
+            "system checks.)",
+        )
+
+    def handle(self, *fixture_labels, no_checks=False, **options):
+        self.checks = not no_checks
+        super().handle(*fixture_labels, **options)
+
+    @cached_property
+    def compression_formats(self):
+        formats = loaddata.Command.compression_formats.func(self)
+        if not self.checks:
+            return formats
+        return {name: (read_whole(opener), mode) for name, (opener, mode) in formats.items()}
+
     def loaddata(self, fixture_labels):
-        self.check_fixtures(fixture_labels)
+        if self.checks:
+            self.check_fixtures(fixture_labels)
         super().loaddata(fixture_labels)
 
     def check_fixtures(self, fixture_labels):
@@ -45,16 +77,7 @@ class Command(loaddata.Command):
                     continue
                 open_method, mode = self.compression_formats[cmp_fmt]
                 with open_method(fixture_file, mode) as fixture:
-                    data = fixture.read()
-                try:
-                    rows = json.loads(data)
-                except ValueError as exc:
-                    raise CommandError(
-                        f"Nothing was loaded: {os.path.basename(fixture_file)} is not valid "
-                        f"JSON: {exc}"
-                    ) from exc
-                del data
-                checker.add_file(fixture_file, rows)
+                    checker.add_file(fixture_file, fixture.read())
         problems = checker.check()
         if problems:
             raise CommandError(format_problems(problems))
@@ -63,34 +86,31 @@ class Command(loaddata.Command):
         return model._meta.app_config in self.excluded_apps or model in self.excluded_models
 
     def save_obj(self, obj):
-        problem = unsaveable(obj)
+        if not self.checks:
+            return super().save_obj(obj)
+        problem = why_unsaveable(obj)
         if problem:
-            raise CommandError(f"Nothing was loaded: {label(obj.object)}: {problem}")
+            raise CommandError(f"Nothing was loaded: {instance_label(obj.object)}: {problem}")
         try:
             return super().save_obj(obj)
-        except (DatabaseError, ValueError) as exc:
+        except (DatabaseError, ValueError, OverflowError) as exc:
             # Django names the row by id, which rows loaded by natural key do not have yet.
-            raise CommandError(f"Nothing was loaded: {label(obj.object)}: {exc}") from exc
+            raise CommandError(f"Nothing was loaded: {instance_label(obj.object)}: {exc}") from exc
 
 
-def unsaveable(obj):
-    """What the checks above cannot see in a row about to be saved (stdin, other formats)."""
-    instance = obj.object
-    for field, value in obj.deferred_fields.items():
-        if field.many_to_one and not field.null:
-            return (
-                f'field "{field.name}": no {field.related_model._meta.label_lower} with natural '
-                f"key {value} is loaded before it (objects must come after those they name)"
-            )
-    for field in instance._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if isinstance(field, models.DateTimeField) and value and timezone.is_naive(value):
-            return f'field "{field.name}": {value.isoformat()} has no time zone'
-    return None
+def read_whole(open_method):
+    """open_method, giving the file's content without a UTF-8 byte-order mark.
 
+    Django's JSON reader refuses the mark ("Unexpected UTF-8 BOM"), which Windows editors
+    write. Its JSON reader reads a file whole anyway; XML and YAML now are too.
+    """
 
-def label(instance):
-    try:
-        return f"{instance._meta.label_lower} {list(instance.natural_key())}"
-    except Exception:
-        return f"{instance._meta.label_lower} id {instance.pk}"
+    def open_fixture(*args):
+        fixture = open_method(*args)
+        try:
+            data = without_byte_order_mark(fixture.read())
+        finally:
+            fixture.close()
+        return io.StringIO(data) if isinstance(data, str) else io.BytesIO(data)
+
+    return open_fixture
