@@ -12,7 +12,6 @@ saved, for fixtures that cannot be read ahead (stdin, XML, YAML).
 import codecs
 import json
 import os
-import re
 import warnings
 from collections import defaultdict
 from datetime import datetime
@@ -22,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, Valida
 from django.db import models
 from django.utils import timezone
 
-from articles.sanitize import xml_safe
+from articles.sanitize import uncarriable
 
 # Fields a fixture may leave out although the model requires them, because they are filled as
 # the row is saved (articles/signals.py makes a tag's slug from its name).
@@ -31,9 +30,6 @@ FILLED_ON_LOAD = {"taggit.tag": {"slug"}}
 MAX_REPORTED = 20
 
 _UNKNOWN = object()  # a natural key that cannot be computed from the row alone
-
-# Half of a UTF-16 pair, alone: JSON's "\ud800" escape reads as one, and no database encodes it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class FixtureChecker:
@@ -300,25 +296,6 @@ def check_plain_value(field, value):
                 f"or give the offset, as 2021-09-14T12:00:00+01:00"
             )
     return None
-
-
-def uncarriable(text):
-    """Why the database, feeds or sitemaps cannot carry this text, or None.
-
-    PostgreSQL refuses NUL, XML refuses every control character but tab and line breaks
-    (articles/sanitize.py), and a lone surrogate cannot be written as UTF-8 at all.
-    """
-    if xml_safe(text) == text and not _SURROGATE.search(text):
-        return None
-    position, char = next(
-        (n, char)
-        for n, char in enumerate(text, 1)
-        if xml_safe(char) != char or _SURROGATE.match(char)
-    )
-    return (
-        f"contains U+{ord(char):04X} at character {position}, which the database, feeds or "
-        f"sitemaps cannot carry; remove it"
-    )
 
 
 def why_unsaveable(obj):

@@ -83,6 +83,29 @@ def xml_safe(text):
     return _NOT_XML.sub("", text or "")
 
 
+# Half of a UTF-16 pair, alone: JSON's "\ud800" escape reads as one, and no database encodes it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def uncarriable(text):
+    """Why the database, feeds or sitemaps cannot carry this text, or None.
+
+    PostgreSQL refuses NUL, XML refuses every control character but tab and line breaks
+    (xml_safe above), and a lone surrogate cannot be written as UTF-8 at all.
+    """
+    if xml_safe(text) == text and not _SURROGATE.search(text):
+        return None
+    position, char = next(
+        (n, char)
+        for n, char in enumerate(text, 1)
+        if xml_safe(char) != char or _SURROGATE.match(char)
+    )
+    return (
+        f"contains U+{ord(char):04X} at character {position}, which the database, feeds or "
+        f"sitemaps cannot carry; remove it"
+    )
+
+
 def markup_free_text(text):
     """A story's words for software that may render them as HTML: feeds, meta tags, sitemaps.
 

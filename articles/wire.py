@@ -25,7 +25,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
-from articles.fixture_checks import uncarriable
+from articles.sanitize import uncarriable
 
 MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 WEEKDAYS = list(calendar.day_name)
