@@ -112,7 +112,7 @@ class ArticleAdmin(VersionAdmin):
     history_latest_first = True
     actions = ("submit_for_review", "publish_now", "unpublish", "withdraw")
     fieldsets = (
-        ("Story", {"fields": ("headline", "slug", "standfirst", "body")}),
+        ("Story", {"fields": ("headline", "slug", "take_address", "standfirst", "body")}),
         (
             "Credits",
             {
@@ -182,15 +182,8 @@ class ArticleAdmin(VersionAdmin):
         return publishing.can_publish(request.user)
 
     def save_model(self, request, obj, form, change):
-        # The form has already put the new status on obj; the publishing step decides what
-        # the move means (dates, checks, revision comment), so it starts from the old one.
-        old_status = form.initial.get("status") if change else None
-        new_status = obj.status
-        if change or new_status != Article.Status.DRAFT:
-            obj.status = old_status or Article.Status.DRAFT
-            publishing.set_status(
-                obj, new_status, by=request.user, at=obj.published_at, commit=False
-            )
+        # The form took the publishing step while validating (ArticleAdminForm.clean): obj
+        # already holds the status and dates it gave, checked against the user's role.
         now = timezone.now()
         live = obj.status == Article.Status.PUBLISHED and obj.published_at <= now
         # Readers can only be told of an update to a story they can read.

@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from reversion.models import Version
 
 from . import publishing
-from .models import Article
+from .models import Article, OldSlug
 
 
 def edit_token(updated_at):
@@ -81,6 +81,13 @@ class ArticleAdminForm(forms.ModelForm):
         help_text="Tell readers: the page shows “Updated” with the time of this save "
         "(for a live story).",
     )
+    # Hidden unless an editor types the old address of another story that ran (__init__).
+    take_address = forms.BooleanField(
+        required=False,
+        label="Take this address",
+        widget=forms.HiddenInput,
+        help_text="Its old links will lead readers to this story instead.",
+    )
 
     user = None
 
@@ -123,21 +130,17 @@ class ArticleAdminForm(forms.ModelForm):
                 for value, label in status.choices
                 if value in publishing.REPORTER_STATUSES
             ]
+        if self.is_bound and self._may_take_addresses():
+            holder = self._address_holder(self.data.get(self.add_prefix("slug"), "").strip())
+            if holder is not None:
+                take = self.fields["take_address"]
+                take.widget = forms.CheckboxInput()
+                take.label = f"Take this address from “{holder}”"
 
     def clean(self):
         cleaned = super().clean()
-        new_status = cleaned.get("status", self.instance.status)
-        if self.user is not None:
-            self._check_status_change(new_status, cleaned.get("published_at"))
-        if new_status == Article.Status.PUBLISHED and "published_at" in self.fields:
-            # The same rule as publishing.publish(), applied here so that model validation
-            # (a published story has both dates) sees the dates the save will give it.
-            published_at, original = publishing.first_publication_dates(
-                cleaned.get("published_at"), cleaned.get("original_published_at")
-            )
-            cleaned["published_at"] = published_at
-            if "original_published_at" in self.fields:
-                cleaned["original_published_at"] = original
+        self._refuse_a_reserved_address(cleaned)
+        self._take_status_step(cleaned)
         published_at, expires_at = cleaned.get("published_at"), cleaned.get("expires_at")
         if published_at and expires_at and expires_at <= published_at:
             self.add_error("expires_at", "The story would expire before it goes live.")
@@ -145,16 +148,66 @@ class ArticleAdminForm(forms.ModelForm):
             self._refuse_if_changed_since_opened(cleaned.get("edit_token") or "")
         return cleaned
 
-    def _check_status_change(self, new_status, published_at):
-        # A dry run of the step the save will take (ArticleAdmin.save_model), on a copy, so
-        # the rules live in publishing alone and a refusal shows on the form, not as an error.
+    def _may_take_addresses(self):
+        return self.user is not None and publishing.can_publish(self.user)
+
+    def _address_holder(self, slug):
+        """The other story whose old address `slug` is, if that story ran; else None."""
+        old = (
+            OldSlug.objects.reserved()
+            .filter(slug=slug)
+            .exclude(article_id=self.instance.pk)
+            .select_related("article")
+            .first()
+        )
+        return old.article if old else None
+
+    def _refuse_a_reserved_address(self, cleaned):
+        # Readers, search engines and other sites hold links to a story that ran; taking
+        # its old address away breaks them, so it is an editor's explicit choice.
+        slug = cleaned.get("slug")
+        holder = self._address_holder(slug) if slug else None
+        if holder is None or (self._may_take_addresses() and cleaned.get("take_address")):
+            return
+        if self._may_take_addresses():
+            advice = "To move it to this story, tick “Take this address” below."
+        else:
+            advice = "Choose another; only an editor can move it to this story."
+        self.add_error(
+            "slug",
+            f"“{slug}” is the old address of “{holder}”, which has run: its links still lead "
+            f"readers there. {advice}",
+        )
+
+    # What a publishing step reads besides the status; reporters see the first and the last
+    # read-only, and then the step reads the stored values.
+    STEP_INPUTS = ("published_at", "original_published_at", "expires_at")
+
+    def _take_status_step(self, cleaned):
+        # The one place a save through this form changes status: the step runs here, on a
+        # copy of the story as typed that still has its stored status, and the save then
+        # writes what it returned (ArticleAdmin.save_model takes no step of its own). So the
+        # check and the save cannot disagree, and a refusal is a form error, never a 500.
+        if any(name in self.errors for name in ("status", *self.STEP_INPUTS)):
+            return  # already refused, and a step on half-read dates would only add noise
         trial = copy.copy(self.instance)
+        for name in self.STEP_INPUTS:
+            if name in self.fields:
+                setattr(trial, name, cleaned.get(name))
+        new_status = cleaned.get("status", trial.status)
         try:
-            publishing.set_status(trial, new_status, by=self.user, at=published_at, commit=False)
+            publishing.set_status(
+                trial, new_status, by=self.user, at=trial.published_at, commit=False
+            )
         except PermissionDenied:
             self.add_error("status", "Only editors can publish, schedule, unpublish or withdraw.")
+            return
         except publishing.TransitionError as error:
             self.add_error("status", str(error))
+            return
+        for name in publishing.STEP_FIELDS:
+            if name in self.fields:
+                cleaned[name] = getattr(trial, name)
 
     def _refuse_if_changed_since_opened(self, token):
         # The admin runs a POST in one transaction: the row lock holds from this check to

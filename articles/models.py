@@ -94,7 +94,7 @@ class Article(models.Model):
     body = models.TextField(
         validators=[validate_body_has_text],
         help_text="Simple HTML: paragraphs, links, emphasis, lists and quotes. "
-        "Anything else is removed when the story is saved."
+        "Anything else is removed when the story is saved.",
     )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, blank=True, related_name="articles")
@@ -277,13 +277,26 @@ class Article(models.Model):
 
 
 def remember_old_slug(article):
-    """Keep the old address answering (with a 301) when an editor changes a slug."""
-    if article.pk is None:
+    """Keep the old address answering (with a 301) when an editor changes a slug.
+
+    An address leads to one story: a story taking another's old address (new or renamed)
+    takes its redirect away. The admin lets only an editor, asked, do that to the old address
+    of a story that ran (ArticleAdminForm).
+    """
+    old = None
+    if article.pk is not None:
+        old = Article.objects.filter(pk=article.pk).values_list("slug", flat=True).first()
+    if old == article.slug:
         return
-    old = Article.objects.filter(pk=article.pk).values_list("slug", flat=True).first()
-    if old and old != article.slug:
-        OldSlug.objects.filter(slug=article.slug).delete()
+    OldSlug.objects.filter(slug=article.slug).delete()
+    if old:
         OldSlug.objects.update_or_create(slug=old, defaults={"article": article})
+
+
+class OldSlugQuerySet(models.QuerySet):
+    def reserved(self, now=None):
+        """Old addresses of stories that ran (withdrawn ones too): links to them are out there."""
+        return self.filter(article__published_at__lte=now or timezone.now())
 
 
 class OldSlug(models.Model):
@@ -292,6 +305,8 @@ class OldSlug(models.Model):
     slug = models.SlugField(max_length=300, unique=True, allow_unicode=True)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OldSlugQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -100,9 +100,7 @@ def withdraw(article, by, commit=True):
     _require(by, PUBLISH_PERMISSION)
     if article.status != Status.PUBLISHED:
         raise TransitionError("Only a published story can be withdrawn.")
-    if article.published_at > timezone.now():
-        # A 410 would tell the world a story was due at this address; it never ran.
-        raise TransitionError("This story is still scheduled: unpublish it instead.")
+    _refuse_unless_it_ran(article)
     article.status = Status.WITHDRAWN
     return _save(article, by, "Withdrawn", commit)
 
@@ -110,11 +108,16 @@ def withdraw(article, by, commit=True):
 def set_status(article, status, by, at=None, commit=True):
     """The change form's way in: take the story from its current status to `status`.
 
-    `at` is the publication time the editor typed (empty means now).
+    `at` is the publication time the editor typed (empty means now). The change form passes
+    the story with every date as typed and the status it has now, so a step sees what will
+    be saved.
     """
     if status == Status.PUBLISHED:
         return publish(article, by, at=at, commit=commit)
     if status == article.status:
+        if status == Status.WITHDRAWN:
+            # No step, but a new publication time must not undo what withdrawing checked.
+            _refuse_unless_it_ran(article)
         return article
     if status == Status.REVIEW:
         return submit_for_review(article, by, commit=commit)
@@ -131,6 +134,22 @@ def set_status(article, status, by, at=None, commit=True):
 def _require(user, permission):
     if not (user.is_active and user.has_perm(permission)):
         raise PermissionDenied(f"{user} lacks the permission {permission}.")
+
+
+def _refuse_unless_it_ran(article):
+    # A 410 tells the world a story ran at this address: it needs a time it went live, past.
+    if article.published_at is None:
+        raise TransitionError(
+            "A withdrawn story keeps the time it went live: fill in its publication time."
+        )
+    if article.published_at <= timezone.now():
+        return
+    if article.status == Status.WITHDRAWN:
+        raise TransitionError(
+            "A withdrawn story keeps the time it went live, in the past: "
+            "to schedule it again, unpublish it first."
+        )
+    raise TransitionError("This story is still scheduled: unpublish it instead.")
 
 
 # The only fields a step changes. Saving just these means a step taken on a copy loaded a

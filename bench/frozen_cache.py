@@ -6,7 +6,8 @@ Builds the throughput benchmark's database (bench/throughput.py), starts a Redis
 on a free port (redis-server from Debian's package) and gunicorn with the production
 settings, and keeps 8 clients requesting the seed story's page through four phases:
 
-- uncached: a gunicorn with the page cache off, for the time to compare with;
+- uncached: a gunicorn with the page cache off, for the time to compare with (measured
+  first and again last, since the machine's load drifts);
 - healthy: the page cache in the private Redis;
 - frozen: that Redis under SIGSTOP (it accepts connections and never answers);
 - thawed: SIGCONT, and the cache is used again.
@@ -167,13 +168,18 @@ def main():
     redis = start_redis(port)
     redis_url = f"redis://127.0.0.1:{port}/0"
     log_path = "/tmp/bench_frozen_cache.log"
-    try:
+
+    def uncached(name):
         with open(os.devnull, "w") as quiet:
             server = start_gunicorn(args, 0, redis_url, quiet)
             try:
-                rows.append(summary("uncached", *load(args.seconds, args.clients)))
+                load(1, args.clients)  # warm up
+                return summary(name, *load(args.seconds, args.clients))
             finally:
                 stop(server)
+
+    try:
+        rows.append(uncached("uncached"))
         with open(log_path, "w") as log:
             server = start_gunicorn(args, 300, redis_url, log)
             try:
@@ -186,20 +192,23 @@ def main():
                 rows.append(summary("thawed", *load(args.seconds, args.clients)))
             finally:
                 stop(server)
+        # Measured again after: the machine's load drifts, and the target is a difference.
+        rows.append(uncached("uncached"))
     finally:
         redis.send_signal(signal.SIGCONT)
         redis.terminate()
         redis.wait(timeout=10)
 
     lines, tracebacks = cache_log_lines(log_path)
-    frozen, uncached = rows[2], rows[0]
-    gap = frozen["p95_ms"] - uncached["p95_ms"]
+    frozen = rows[2]
+    uncached_p95 = (rows[0]["p95_ms"] + rows[-1]["p95_ms"]) / 2
+    gap = frozen["p95_ms"] - uncached_p95
     print(
         f"\n== {args.database}, gunicorn {args.workers} sync workers, {args.clients} clients, "
         f"{args.seconds} s a phase, {os.cpu_count()} CPUs"
     )
     print(
-        f"frozen p95 - uncached p95 = {gap:.1f} ms (target <= 50: "
+        f"frozen p95 - uncached p95 (mean of before and after) = {gap:.1f} ms (target <= 50: "
         f"{'met' if gap <= 50 else 'MISSED'})"
     )
     print(f"cache log lines: {len(lines)} (workers: {args.workers}); tracebacks: {tracebacks}")

@@ -138,7 +138,7 @@ def redis_address(location):
 
 
 def cache_health(cache):
-    """"ok", or "degraded" while the breaker keeps the cache skipped or a probe fails."""
+    """ "ok", or "degraded" while the breaker keeps the cache skipped or a probe fails."""
     breaker = getattr(cache, "breaker", None)
     if breaker is None:
         return "ok"  # a local cache (memory or files) has no outage of its own

@@ -62,6 +62,7 @@ def newsroom(make_article, make_author):
     )
     return live, author
 
+
 _numbers = itertools.count(1)
 
 

@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.html import escape
 
 from articles.models import Article
+from tests.workflow_helpers import change_url, form_data
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
@@ -122,9 +127,84 @@ def test_editors_choose_how_search_engines_treat_syndicated_copy(admin_client, s
     assert b'value="noindex"' in html and b'value="source"' in html
 
 
-def test_admin_search_uses_the_full_text_index_and_finds_drafts_and_tags(admin_client, make_article):
+def test_admin_search_uses_the_full_text_index_and_finds_drafts_and_tags(
+    admin_client, make_article
+):
     draft = make_article(headline="Harbour plan leaked", status="draft", published_at=None)
     tagged = make_article(headline="Council meets", body="<p>Agenda.</p>", tags=["Harbours"])
     make_article(headline="Weather", body="<p>Rain.</p>")
     results = admin_client.get(f"{CHANGELIST}?q=harbour").context["cl"].result_list
     assert set(results) == {draft, tagged}  # stemmed: harbour, Harbours
+
+
+# A body that cleaning would empty is refused, saying what would go, keeping what was typed
+
+EMPTIED_BODIES = [
+    ('<img src="https://example.com/harbour.jpg">', "(<img> removed)"),
+    ("<script>alert('x')</script>", "(<script> removed)"),
+]
+
+
+def assert_body_refused_and_kept(response, typed, removed):
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["body"]
+    assert removed in message and "Write the story's words" in message
+    html = response.content.decode()
+    assert escape(message) in html
+    # What the editor typed is still in the box, to fix rather than retype.
+    assert f"{escape(typed)}</textarea>" in html
+
+
+@pytest.mark.parametrize("typed, removed", EMPTIED_BODIES)
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_the_add_form_refuses_a_body_with_no_words_once_cleaned(
+    admin_client, section, typed, removed, status
+):
+    data = form_data(
+        admin_client.get(ADD),
+        headline="Harbour pictures",
+        slug="harbour-pictures",
+        body=typed,
+        section=str(section.pk),
+        status=status,
+    )
+    assert_body_refused_and_kept(admin_client.post(ADD, data), typed, removed)
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("typed, removed", EMPTIED_BODIES)
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_the_change_form_refuses_a_body_with_no_words_once_cleaned(
+    admin_client, make_article, typed, removed, status
+):
+    draft = make_article(status="draft", published_at=None, original_published_at=None)
+    words = draft.body
+    change = change_url(draft)
+    data = form_data(admin_client.get(change), body=typed, status=status)
+    assert_body_refused_and_kept(admin_client.post(change, data), typed, removed)
+    draft.refresh_from_db()
+    assert (draft.body, draft.status) == (words, "draft")
+
+
+# Locked out after too many failed logins
+
+
+@pytest.mark.parametrize(
+    "cooloff, said",
+    [
+        (timedelta(minutes=15), "locked for 15 minutes after 5 failed attempts"),
+        (timedelta(hours=1), "locked for 1 hour after 5 failed attempts"),
+        (timedelta(minutes=90), "locked for 1 hour, 30 minutes after 5 failed attempts"),
+    ],
+)
+def test_the_lockout_page_says_how_long_in_words(client, db, settings, cooloff, said):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_COOLOFF_TIME = cooloff
+    get_user_model().objects.create_user("editor", password="right-password-123", is_staff=True)
+    for _ in range(5):
+        response = client.post("/admin/login/", {"username": "editor", "password": "wrong"})
+    assert response.status_code == 429
+    # Django keeps a number and its unit together with a no-break space.
+    page = response.content.decode().replace("\xa0", " ")
+    assert said in page

@@ -493,9 +493,7 @@ def test_a_hidden_name_answers_404_by_the_same_path_as_an_unknown_one(
     client, make_article, make_author, hidden_url, unknown_url, count_queries
 ):
     author = make_author("Secret Source")
-    secret = make_article(
-        slug="old-embargoed-slug", status=Article.Status.DRAFT, authors=[author]
-    )
+    secret = make_article(slug="old-embargoed-slug", status=Article.Status.DRAFT, authors=[author])
     secret.slug = "embargoed-now"
     secret.save()
     responses = {}
@@ -511,9 +509,7 @@ def test_a_hidden_name_answers_404_by_the_same_path_as_an_unknown_one(
 # What the cache stores.
 
 
-def test_query_parameters_no_view_reads_share_the_pages_entry(
-    client, public_cache, make_article
-):
+def test_query_parameters_no_view_reads_share_the_pages_entry(client, public_cache, make_article):
     article = make_article()
     url = article.get_absolute_url()
     assert_cached(client, url)

@@ -115,14 +115,18 @@ def test_redis_url_selects_the_fail_fast_redis_cache_with_short_timeouts():
 @pytest.mark.parametrize(
     "environment, expected",
     [
-        ({"AXES_FAILURE_LIMIT": "7", "SECURE_HSTS_PRELOAD": "no", "REDIS_TIMEOUT": "0.02"}, [7, False, 0.02]),
-        ({"AXES_FAILURE_LIMIT": "", "SECURE_HSTS_PRELOAD": "", "REDIS_TIMEOUT": ""}, [5, True, 0.05]),
+        (
+            {"AXES_FAILURE_LIMIT": "7", "SECURE_HSTS_PRELOAD": "no", "REDIS_TIMEOUT": "0.02"},
+            [7, False, 0.02],
+        ),
+        (
+            {"AXES_FAILURE_LIMIT": "", "SECURE_HSTS_PRELOAD": "", "REDIS_TIMEOUT": ""},
+            [5, True, 0.05],
+        ),
     ],
     ids=["set", "empty-means-default"],
 )
-def test_integers_booleans_and_numbers_are_read_from_the_environment_one_way(
-    environment, expected
-):
+def test_integers_booleans_and_numbers_are_read_from_the_environment_one_way(environment, expected):
     env = {**PRODUCTION, "REDIS_URL": "redis://cache.internal:6379/2", **environment}
     values = load_settings(env, "AXES_FAILURE_LIMIT", "SECURE_HSTS_PRELOAD", "CACHES")
     timeout = values["CACHES"]["default"]["OPTIONS"]["socket_timeout"]
@@ -130,7 +134,9 @@ def test_integers_booleans_and_numbers_are_read_from_the_environment_one_way(
 
 
 def test_database_url_selects_postgresql():
-    values = load_settings({"DEBUG": "1", "DATABASE_URL": "postgres://news@db.internal:5432/news"}, "DATABASES")
+    values = load_settings(
+        {"DEBUG": "1", "DATABASE_URL": "postgres://news@db.internal:5432/news"}, "DATABASES"
+    )
     default = values["DATABASES"]["default"]
     assert default["ENGINE"] == "django.db.backends.postgresql"
     assert (default["HOST"], default["NAME"], default["USER"]) == ("db.internal", "news", "news")
@@ -149,7 +155,9 @@ def test_a_sqlite_file_database_really_runs_in_wal_mode_with_a_busy_timeout(tmp_
         "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
         "c.execute('PRAGMA busy_timeout').fetchone()[0])"
     )
-    result = run(["-c", code], {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"})
+    result = run(
+        ["-c", code], {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"}
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000"]
     # WAL is written into the file itself: every later connection, any program, uses it.

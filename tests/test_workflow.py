@@ -173,3 +173,26 @@ def test_publishing_an_expired_story_is_refused_not_reported_as_done(make_articl
         publishing.publish(story, by=editor)
     story.refresh_from_db()
     assert story.status == Article.Status.DRAFT
+
+
+def test_withdrawing_needs_a_publication_time_in_the_past_and_says_so(make_article, editor):
+    # The change form hands the step the time as typed: empty, or moved ahead.
+    story = make_article()
+    story.published_at = None
+    with pytest.raises(publishing.TransitionError, match="fill in its publication time"):
+        publishing.set_status(story, "withdrawn", by=editor, commit=False)
+
+
+def test_a_withdrawn_story_cannot_be_given_a_time_ahead_without_being_unpublished(
+    make_article, editor
+):
+    story = make_article(status=Article.Status.WITHDRAWN)
+    story.published_at = timezone.now() + timedelta(hours=3)
+    with pytest.raises(publishing.TransitionError, match="unpublish it first"):
+        publishing.set_status(story, "withdrawn", by=editor, commit=False)
+    story.refresh_from_db()
+    # Its earlier time, and any other edit, is fine.
+    publishing.set_status(story, "withdrawn", by=editor, commit=False)
+    publishing.set_status(story, "draft", by=editor)
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
