@@ -184,11 +184,10 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         # The form took the publishing step while validating (ArticleAdminForm.clean): obj
         # already holds the status and dates it gave, checked against the user's role.
-        now = timezone.now()
-        live = obj.status == Article.Status.PUBLISHED and obj.published_at <= now
         # Readers can only be told of an update to a story they can read.
+        live = obj.publication_state() == Article.State.LIVE
         if form.cleaned_data.get("mark_public_update") and live:
-            obj.public_update_at = now
+            obj.public_update_at = timezone.now()
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):
@@ -306,13 +305,11 @@ class ArticleAdmin(VersionAdmin):
     @admin.display(description="Status", ordering="status")
     def state(self, obj):
         # "Published" alone would hide that a story is still waiting for its time.
-        now = timezone.now()
-        if obj.status == Article.Status.PUBLISHED and obj.published_at > now:
+        state = obj.publication_state()
+        if state == Article.State.SCHEDULED:
             local = timezone.localtime(obj.published_at)
             return f"Scheduled for {formats.date_format(local, 'j M Y, H:i T')}"
-        if obj.status == Article.Status.PUBLISHED and obj.expires_at and obj.expires_at <= now:
-            return "Expired"
-        return obj.get_status_display()
+        return state.label
 
     @admin.display(description="Tags")
     def tag_list(self, obj):

@@ -54,7 +54,7 @@ class LatestArticlesFeed(Feed):
         return item.date_shown
 
     def item_updateddate(self, item):
-        return item.last_modified
+        return item.page_changed_at
 
     def item_author_name(self, item):
         names = [author.name for author in item.authors.all()]

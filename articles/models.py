@@ -230,7 +230,7 @@ class Article(models.Model):
         return self.display_date or self.original_published_at
 
     @property
-    def last_modified(self):
+    def page_changed_at(self):
         """When this page last changed for readers: an edit, or the story going live."""
         return max(filter(None, [self.updated_at, self.published_at]), default=None)
 
@@ -252,7 +252,7 @@ class Article(models.Model):
         return [c for c in self.corrections.all() if c.published_at <= now]
 
     @property
-    def last_public_change(self):
+    def announced_update_at(self):
         """The latest change readers were told about (public update or correction), else None.
 
         The page's "Updated" line and its dateModified both read this.

@@ -10,8 +10,10 @@ the article with everything else the editor typed).
 """
 
 from contextlib import nullcontext
+from datetime import datetime
 
 import reversion
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -32,11 +34,11 @@ class TransitionError(ValueError):
     """The story is not in a state this step applies to (e.g. withdrawing a draft)."""
 
 
-def can_publish(user):
+def can_publish(user: AbstractBaseUser) -> bool:
     return user.is_active and user.has_perm(PUBLISH_PERMISSION)
 
 
-def can_set_status(user, old_status, new_status):
+def can_set_status(user: AbstractBaseUser, old_status: str | None, new_status: str) -> bool:
     """Whether `user` may move a story from `old_status` (None when new) to `new_status`."""
     if old_status == new_status:
         return True
@@ -45,7 +47,11 @@ def can_set_status(user, old_status, new_status):
     return new_status in REPORTER_STATUSES and old_status in REPORTER_STATUSES | {None}
 
 
-def first_publication_dates(published_at, original_published_at, now=None):
+def first_publication_dates(
+    published_at: datetime | None,
+    original_published_at: datetime | None,
+    now: datetime | None = None,
+) -> tuple[datetime, datetime]:
     """The dates a story gets when it goes live.
 
     It goes live at `published_at`, or now when that is empty; a time ahead schedules it. The
@@ -56,7 +62,7 @@ def first_publication_dates(published_at, original_published_at, now=None):
     return published_at, original_published_at or published_at
 
 
-def submit_for_review(article, by, commit=True):
+def submit_for_review(article: Article, *, by: AbstractBaseUser, commit: bool = True) -> Article:
     _require(by, CHANGE_PERMISSION)
     if article.status != Status.DRAFT:
         raise TransitionError(f"Only a draft can be submitted for review, not a {article.status}.")
@@ -64,7 +70,9 @@ def submit_for_review(article, by, commit=True):
     return _save(article, by, "Submitted for review", commit)
 
 
-def publish(article, by, at=None, commit=True):
+def publish(
+    article: Article, *, by: AbstractBaseUser, at: datetime | None = None, commit: bool = True
+) -> Article:
     """Publish now, or at `at` (in the future: scheduled)."""
     _require(by, PUBLISH_PERMISSION)
     if article.status == Status.WITHDRAWN:
@@ -86,7 +94,7 @@ def publish(article, by, at=None, commit=True):
     return _save(article, by, "Scheduled" if scheduled else "Published", commit)
 
 
-def unpublish(article, by, commit=True):
+def unpublish(article: Article, *, by: AbstractBaseUser, commit: bool = True) -> Article:
     """Take a published or scheduled story back to draft; its dates stay as they were."""
     _require(by, PUBLISH_PERMISSION)
     if article.status not in (Status.PUBLISHED, Status.WITHDRAWN):
@@ -95,7 +103,7 @@ def unpublish(article, by, commit=True):
     return _save(article, by, "Unpublished", commit)
 
 
-def withdraw(article, by, commit=True):
+def withdraw(article: Article, *, by: AbstractBaseUser, commit: bool = True) -> Article:
     """Withdraw a published story: its address answers 410 Gone from now on."""
     _require(by, PUBLISH_PERMISSION)
     if article.status != Status.PUBLISHED:
@@ -105,7 +113,14 @@ def withdraw(article, by, commit=True):
     return _save(article, by, "Withdrawn", commit)
 
 
-def set_status(article, status, by, at=None, commit=True):
+def set_status(
+    article: Article,
+    status: str,
+    *,
+    by: AbstractBaseUser,
+    at: datetime | None = None,
+    commit: bool = True,
+) -> Article:
     """The change form's way in: take the story from its current status to `status`.
 
     `at` is the publication time the editor typed (empty means now). The change form passes
@@ -113,25 +128,25 @@ def set_status(article, status, by, at=None, commit=True):
     be saved.
     """
     if status == Status.PUBLISHED:
-        return publish(article, by, at=at, commit=commit)
+        return publish(article, by=by, at=at, commit=commit)
     if status == article.status:
         if status == Status.WITHDRAWN:
             # No step, but a new publication time must not undo what withdrawing checked.
             _refuse_unless_it_ran(article)
         return article
     if status == Status.REVIEW:
-        return submit_for_review(article, by, commit=commit)
+        return submit_for_review(article, by=by, commit=commit)
     if status == Status.WITHDRAWN:
-        return withdraw(article, by, commit=commit)
+        return withdraw(article, by=by, commit=commit)
     if article.status in REPORTER_STATUSES:
         # Review back to draft: a reporter may take back their own submission.
         _require(by, CHANGE_PERMISSION)
         article.status = status
         return _save(article, by, "Returned to draft", commit)
-    return unpublish(article, by, commit=commit)
+    return unpublish(article, by=by, commit=commit)
 
 
-def _require(user, permission):
+def _require(user: AbstractBaseUser, permission: str) -> None:
     if not (user.is_active and user.has_perm(permission)):
         raise PermissionDenied(f"{user} lacks the permission {permission}.")
 
@@ -157,7 +172,7 @@ def _refuse_unless_it_ran(article):
 STEP_FIELDS = ("status", "published_at", "original_published_at", "updated_at")
 
 
-def _save(article, by, comment, commit):
+def _save(article: Article, by: AbstractBaseUser, comment: str, commit: bool) -> Article:
     if not commit:
         return article
     # Inside the admin a revision is already open and takes this comment; from a shell or an

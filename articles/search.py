@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from .models import Article
+from .querysets import ArticleQuerySet
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -58,12 +59,12 @@ class SearchResults(Sequence):
         return [found[pk] for pk in ids if pk in found]
 
 
-def search_terms(query):
+def search_terms(query: str) -> list[str]:
     """The words of a reader's query, without anything a search engine would parse."""
     return re.findall(r"\w+", query[:MAX_QUERY_LENGTH])[:MAX_TERMS]
 
 
-def engine_query(terms):
+def engine_query(terms: list[str]) -> tuple[str, str, str]:
     """(matches SQL, ranked SQL, parameter) for this database's full-text engine."""
     if connection.vendor == "postgresql":
         # plainto_tsquery ANDs the words and reads no operators ("or", "-", quotes).
@@ -72,7 +73,7 @@ def engine_query(terms):
     return SQLITE_MATCHES, SQLITE_RANKED, " ".join(f'"{t}"' for t in terms)
 
 
-def matching(queryset, query):
+def matching(queryset: ArticleQuerySet, query: str) -> ArticleQuerySet:
     """The articles of `queryset` whose words match every word of `query` (any status)."""
     terms = search_terms(query)
     if not terms:
@@ -81,7 +82,7 @@ def matching(queryset, query):
     return queryset.filter(pk__in=RawSQL(matches, [param]))
 
 
-def search_articles(query):
+def search_articles(query: str) -> SearchResults:
     """Live articles matching every word of the query, best match first (SearchResults)."""
     terms = search_terms(query)
     if not terms:
@@ -93,7 +94,7 @@ def search_articles(query):
         return SearchResults(pk for (pk,) in cursor.fetchall() if pk in live)
 
 
-def rebuild_index():
+def rebuild_index() -> None:
     """Index every article again (the triggers keep it current; this mends a copied table)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -1,25 +1,14 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import Tag
 
-from .models import Article, Section
+from .models import Article
 from .sanitize import markup_free_text
 
 NEWS_WINDOW = timedelta(days=2)
-
-
-def latest_live_change():
-    """The newest lastmod any sitemap here can hold, in one aggregate.
-
-    Django's default get_latest_lastmod() calls lastmod() on every item: 100,000 articles
-    for the sitemap index alone.
-    """
-    latest = Article.objects.live().aggregate(Max("updated_at"), Max("published_at"))
-    return max(filter(None, latest.values()), default=None)
 
 
 class ArticleSitemap(Sitemap):
@@ -33,25 +22,29 @@ class ArticleSitemap(Sitemap):
         )
 
     def lastmod(self, article):
-        return article.last_modified
+        return article.page_changed_at
 
     def get_latest_lastmod(self):
-        return latest_live_change()
+        return Article.objects.live().newest_page_change()
 
 
 class LiveGroupSitemap(Sitemap):
     """Sections or tags that have at least one live story, dated by their latest one."""
 
-    link_name = None
-    article_path = None
+    link_name = None  # the group's page, e.g. "articles:section"
+    lookup = None  # how an article names its group, e.g. "section"
+
+    def groups(self):
+        raise NotImplementedError
 
     def items(self):
-        live = Article.objects.live().values("pk")
-        return (
-            self.model.objects.filter(**{f"{self.article_path}__in": live})
-            .annotate(lastmod=Max(f"{self.article_path}__updated_at"))
-            .order_by("pk")
+        newest = (
+            Article.objects.live()
+            .filter(**{self.lookup: OuterRef("pk")})
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
         )
+        return self.groups().annotate(lastmod=Subquery(newest)).order_by("pk")
 
     def location(self, obj):
         return reverse(self.link_name, args=[obj.slug])
@@ -61,19 +54,21 @@ class LiveGroupSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         # Every live story has a section; a tag's newest story is at most the newest of all.
-        return latest_live_change()
+        return Article.objects.live().newest_page_change()
 
 
 class SectionSitemap(LiveGroupSitemap):
-    model = Section
-    article_path = "articles"
-    link_name = "articles:section"
+    link_name, lookup = "articles:section", "section"
+
+    def groups(self):
+        return Article.objects.live().sections()
 
 
 class TagSitemap(LiveGroupSitemap):
-    model = Tag
-    article_path = "articles_taggedarticle_items__content_object"
-    link_name = "articles:tag"
+    link_name, lookup = "articles:tag", "tags"
+
+    def groups(self):
+        return Article.objects.live().tags()
 
 
 class NewsSitemap(Sitemap):
@@ -84,7 +79,7 @@ class NewsSitemap(Sitemap):
         return Article.objects.live().filter(published_at__gte=since).order_by("-published_at")
 
     def lastmod(self, article):
-        return article.last_modified
+        return article.page_changed_at
 
     def get_urls(self, page=1, site=None, protocol=None):
         urls = super().get_urls(page=page, site=site, protocol=protocol)

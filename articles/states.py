@@ -20,6 +20,6 @@ class PublicationState(models.TextChoices):
     DRAFT = "draft", "Draft"
     REVIEW = "review", "In review"
     SCHEDULED = "scheduled", "Scheduled"
-    LIVE = "live", "Live"
+    LIVE = "live", "Published"  # what editors call a story readers can see
     EXPIRED = "expired", "Expired"
     WITHDRAWN = "withdrawn", "Withdrawn"

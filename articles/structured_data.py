@@ -23,7 +23,7 @@ def news_article(article, request):
         "datePublished": date_shown.isoformat() if date_shown else None,
         # Readers' changes (public updates, corrections), not silent typo fixes.
         "dateModified": (
-            article.last_public_change or date_shown or article.updated_at
+            article.announced_update_at or date_shown or article.updated_at
         ).isoformat(),
         "articleSection": markup_free_text(article.section.name),
         "keywords": [markup_free_text(tag.name) for tag in article.tags.all()],

@@ -37,7 +37,7 @@ def article_detail(request, slug):
         {"article": article, "json_ld": news_article(article, request)},
     )
     # The stamp covers edits to this story and the names around it (section, tags).
-    changes = [site_changed_at(), article.published_at, article.last_public_change]
+    changes = [site_changed_at(), article.published_at, article.announced_update_at]
     return last_modified_header(response, max(filter(None, changes)))
 
 

@@ -89,12 +89,12 @@ class WireStory:
         return self.display_date and at_noon(self.display_date)
 
 
-def at_noon(day):
+def at_noon(day: date) -> datetime:
     """Noon of that day in the newsroom's time zone (settings.TIME_ZONE)."""
     return timezone.make_aware(datetime.combine(day, TIME_OF_DAY))
 
 
-def decode(data):
+def decode(data: bytes) -> str:
     """Text of a file's bytes: UTF-8, with or without a byte order mark."""
     try:
         return data.decode("utf-8-sig")
@@ -103,7 +103,7 @@ def decode(data):
         raise WireFormatError(line, f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
 
 
-def parse_story(text):
+def parse_story(text: str) -> WireStory:
     """The story in a wire text, or WireFormatError naming the first line that does not fit."""
     text = text.removeprefix("\ufeff")
     # splitlines() takes \r\n, \r and \n alike; the numbers are the editor's line numbers.
@@ -159,7 +159,7 @@ def parse_story(text):
     )
 
 
-def parse_display_date(number, line):
+def parse_display_date(number: int, line: str) -> date:
     match = DISPLAY_DATE.match(line)
     if not match:
         raise WireFormatError(
@@ -175,14 +175,14 @@ def parse_display_date(number, line):
     return day
 
 
-def make_date(number, year, month, day):
+def make_date(number: int, year: str, month: str, day: str) -> date:
     try:
         return date(int(year), MONTHS[month.capitalize()], int(day))
     except ValueError as exc:
         raise WireFormatError(number, f"{month} {day}, {year} is not a date ({exc})") from exc
 
 
-def squash(line):
+def squash(line: str) -> str:
     """A line without its surrounding white space, runs of spaces and tabs made one space.
 
     Non-breaking spaces inside the text are the writer's and stay ("10\u00a0km").
@@ -190,7 +190,7 @@ def squash(line):
     return re.sub(r"[ \t]+", " ", line).strip() if line.strip() else ""
 
 
-def paragraphs_of(text, after):
+def paragraphs_of(text: str, after: int | None) -> list[str]:
     """Paragraphs from line `after` on: runs of lines between blank lines, joined by spaces."""
     if after is None:
         return []

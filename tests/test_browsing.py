@@ -455,7 +455,7 @@ def test_sitemap_index_dates_each_sitemap_without_reading_every_item(client, mak
         mock.patch.object(TagSitemap, "lastmod", side_effect=AssertionError),
     ):
         index = ET.fromstring(client.get("/sitemap.xml").content)
-    newest = max(a.last_modified for a in Article.objects.live())
+    newest = max(a.page_changed_at for a in Article.objects.live())
     lastmods = {e.text[:10] for e in index.iter(f"{{{NS['sm']}}}lastmod")}
     assert lastmods == {timezone.localtime(newest).strftime("%Y-%m-%d")}
 

@@ -135,20 +135,20 @@ def test_updated_at_changes_on_every_save(make_article):
     assert article.updated_at == first + timedelta(minutes=5)
 
 
-def test_last_public_change_is_the_latest_update_or_correction(make_article):
+def test_announced_update_at_is_the_latest_update_or_correction(make_article):
     article = make_article()
-    assert article.last_public_change is None
+    assert article.announced_update_at is None
     article.public_update_at = at(2026, 3, 1, 10, 0)
     Correction.objects.create(article=article, text="Fixed a name.", published_at=at(2026, 3, 2))
     Correction.objects.create(article=article, text="Earlier.", published_at=at(2026, 2, 1))
     article = Article.objects.prefetch_related("corrections").get(pk=article.pk)
     article.public_update_at = at(2026, 3, 1, 10, 0)
-    assert article.last_public_change == at(2026, 3, 2)
+    assert article.announced_update_at == at(2026, 3, 2)
     # A correction dated ahead is not yet public, so it is not the latest public change.
     Correction.objects.create(article=article, text="Later.", published_at=at(2999, 1, 1))
     article = Article.objects.prefetch_related("corrections").get(pk=article.pk)
     assert [c.text for c in article.public_corrections] == ["Earlier.", "Fixed a name."]
-    assert article.last_public_change == at(2026, 3, 2)
+    assert article.announced_update_at == at(2026, 3, 2)
 
 
 def test_a_step_taken_on_a_stale_copy_never_writes_back_old_words(draft, editor):

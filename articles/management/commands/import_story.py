@@ -64,7 +64,7 @@ class Command(BaseCommand):
             return "skipped", f"skipped: already imported {where}"
         seen.add(key)
 
-        status = "published" if publish else "draft"
+        status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
         if dry_run:
             return "imported", f"would import as a {status}: {story.headline!r}"
         try:
