@@ -105,6 +105,19 @@ def make_article(db, section):
 
 
 @pytest.fixture
+def draft(make_article):
+    """A reporter's draft: never published, no dates yet."""
+    return make_article(
+        headline="Council story",
+        slug="council-story",
+        body="<p>First text.</p>",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        original_published_at=None,
+    )
+
+
+@pytest.fixture
 def make_author(db):
     def make(name):
         return Author.objects.create(name=name, slug=name.lower().replace(" ", "-"))

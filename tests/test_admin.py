@@ -110,17 +110,6 @@ def test_an_edit_in_the_admin_shows_on_the_public_page(admin_client, client, see
     assert "Tuesday, 23 July 2024" in html
 
 
-def test_change_form_links_to_the_public_page(admin_client, seed):
-    html = admin_client.get(reverse("admin:articles_article_change", args=[seed.pk])).content
-    assert b"View on site" in html
-
-
-def test_admin_is_for_staff_only(client, seed):
-    response = client.get(CHANGELIST)
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
-
-
 def test_editors_choose_how_search_engines_treat_syndicated_copy(admin_client, seed):
     html = admin_client.get(reverse("admin:articles_article_change", args=[seed.pk])).content
     assert b'name="syndication_indexing"' in html

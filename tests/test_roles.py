@@ -58,16 +58,6 @@ def rita(client, reporter):
     return client
 
 
-@pytest.fixture
-def draft(make_article):
-    return make_article(
-        headline="Reporter's draft",
-        status=Article.Status.DRAFT,
-        published_at=None,
-        original_published_at=None,
-    )
-
-
 def test_reporter_creates_a_draft_and_submits_it_through_the_form(rita, section):
     data = form_data(
         rita.get(ADD),

@@ -30,17 +30,6 @@ def eddie(editor):
     return logged_in(editor)
 
 
-@pytest.fixture
-def draft(make_article):
-    return make_article(
-        headline="Council story",
-        body="<p>First text.</p>",
-        status=Article.Status.DRAFT,
-        published_at=None,
-        original_published_at=None,
-    )
-
-
 def preview_url(article):
     return reverse("admin:articles_article_preview", args=[article.pk])
 
@@ -196,9 +185,11 @@ def test_the_change_form_links_to_the_preview(eddie, draft):
 
 
 def test_the_public_page_is_not_marked_noindex(client, make_article):
-    article = make_article()
-    html = client.get(article.get_absolute_url()).content.decode()
-    assert 'content="noindex"' not in html
+    article = make_article(headline="Indexable story")
+    response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200 and '<h1 class="headline">Indexable story</h1>' in html
+    assert 'content="noindex"' not in html and "X-Robots-Tag" not in response
 
 
 # Corrections and the "Updated" line
