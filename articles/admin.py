@@ -150,7 +150,7 @@ class ArticleAdmin(VersionAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # The full-text index (headline, standfirst, body and tags), not LIKE '%word%' over
-        # every body: 2 s a search at 100,000 stories. Matches whole words, stemmed.
+        # every body (README, Benchmarks: Scale). Matches whole words, stemmed.
         if not search_term.strip():
             return queryset, False
         return search.matching(queryset, search_term), False

@@ -163,7 +163,7 @@ class Article(models.Model):
             models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
             # live(): counts and "is it live" subqueries read this index alone, not the rows
             # with their bodies. published_at leads, not status: SQLite cannot tell that
-            # nearly every row is "published", and a status-led index tempted it to sort all
+            # nearly every row is published, and a status-led index tempted it to sort all
             # live stories for the front page instead of walking the reader-date index.
             models.Index(
                 fields=["published_at", "status", "expires_at", "id"],

@@ -8,8 +8,8 @@ Correctness comes before hit rate:
   sitemaps. Work on stories readers cannot see moves nothing, so `X-Cache` says nothing
   about it either.
 - The clock changes pages too: a scheduled story goes live, another expires, a correction
-  comes due. Each entry lives at most until the next such time (one indexed query per
-  stamp, cached with it), and never longer than ``PUBLIC_CACHE_SECONDS``.
+  comes due. Each entry lives at most until the next such time (public_changes.py keeps it,
+  one indexed query when it changes), and never longer than ``PUBLIC_CACHE_SECONDS``.
 - Only anonymous readers share it. A request with a session or CSRF cookie, or an
   Authorization header, neither reads nor fills it, so staff, previews and anyone logged
   in always get a fresh page. Responses that set cookies, vary on anything but ``Cookie``
@@ -37,8 +37,7 @@ from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, get_max_age
 from django.utils.http import parse_http_date_safe, urlencode
 
-from .models import Article
-from .public_changes import STAMP_KEY, log_cache_error, public_stamp
+from .public_changes import STAMP_KEY, log_cache_error, next_clock_change, public_stamp
 
 CACHEABLE_STATUSES = {200, 301, 404, 410}
 PRIVATE_DIRECTIVES = {"private", "no-cache", "no-store"}
@@ -48,19 +47,6 @@ QUERY_PARAMETERS = ("page", "q")
 
 def _skip_prefixes():
     return (reverse("admin:index"), "/healthz", *getattr(settings, "PUBLIC_CACHE_SKIP", ()))
-
-
-def _cached_next_change(stamp, now):
-    # Only a save can move the next clock change earlier, and such a save moves the stamp:
-    # so it is computed once per stamp, not once per page.
-    key = f"public-page:{stamp.timestamp()}:next-change"
-    stored = cache.get(key)
-    if stored is None or (stored and stored <= now):
-        found = Article.objects.next_clock_change()
-        stored = found or ""
-        ttl = (found - now).total_seconds() if found else settings.PUBLIC_CACHE_SECONDS
-        cache.set(key, stored, timeout=min(ttl, settings.PUBLIC_CACHE_SECONDS))
-    return stored or None
 
 
 def _page_key(request):
@@ -147,7 +133,7 @@ class PublicPageCacheMiddleware:
         # Good until the first clock change after `started` and PUBLIC_CACHE_SECONDS at most.
         # Checked on every hit (the cache's own expiry counts whole seconds, on its own clock).
         good_until = started + timedelta(seconds=settings.PUBLIC_CACHE_SECONDS)
-        next_change = _cached_next_change(stamp, started)
+        next_change = next_clock_change(started)
         if next_change:
             good_until = min(good_until, next_change)
         timeout = (good_until - timezone.now()).total_seconds()

@@ -29,11 +29,13 @@ from django.utils import timezone
 
 from newsroom.cache import CacheUnavailable
 
-from .models import Article, Author, Section
+from .models import Article, Author, Correction, Section
+from .states import Status
 
 logger = logging.getLogger(__name__)
 
 STAMP_KEY = "public:changed-at"
+NEXT_CLOCK_KEY = "public:next-clock-change"
 # Rows of these apps are what public pages are made of.
 PUBLIC_APPS = {"articles", "taggit"}
 
@@ -74,6 +76,50 @@ def _move_stamp():
     except Exception as error:
         # The save itself succeeded; cached pages then live at most PUBLIC_CACHE_SECONDS.
         log_cache_error(error, "Could not record a public change; pages may lag")
+
+
+def next_clock_change(now):
+    """The next time a page changes with no one saving anything, or None.
+
+    Article.objects.next_clock_change(), kept in the cache until it passes; a save that
+    brings a time forward puts it there at once (_clock_moved_earlier).
+    """
+    stored = cache.get(NEXT_CLOCK_KEY)
+    if stored is None or (stored and stored <= now):
+        stored = Article.objects.next_clock_change() or ""
+        cache.set(NEXT_CLOCK_KEY, stored, timeout=None)
+    return stored or None
+
+
+def _clock_moved_earlier(instance):
+    """Whether this row now changes pages by the clock sooner than cached pages expect.
+
+    A story scheduled sooner, or a correction due sooner, must show on time: pages cached to
+    live until the old next change are retired, which tells no more than the story itself
+    will when it goes live. A save that brings no time forward moves nothing (a later time
+    only makes cached pages expire early, and the next change is found again when it passes).
+    """
+    now = timezone.now()
+    if isinstance(instance, Article):
+        due = [instance.published_at, instance.expires_at]
+        due = due if instance.status == Status.PUBLISHED else []
+    elif isinstance(instance, Correction):
+        due = [instance.published_at]
+    else:
+        return False
+    due = [time for time in due if time and time > now]
+    if not due:
+        return False
+    try:
+        expected = cache.get(NEXT_CLOCK_KEY)
+        if expected is None:
+            return True  # not known (evicted): cached pages may expect any time
+        if expected and expected <= min(due):
+            return False
+        cache.set(NEXT_CLOCK_KEY, min(due), timeout=None)
+    except Exception as error:
+        log_cache_error(error, "Could not record the next clock change")
+    return True
 
 
 def log_cache_error(error, message):
@@ -123,7 +169,9 @@ def _saved_or_deleted(sender, instance, **kwargs):
     # No `if raw: return`: loaddata changes what readers see just as much as the admin does.
     # Before a delete, not after: an author's links to live stories are gone by then. The
     # stamp moves again when the delete commits (mark_public_change).
-    if sender._meta.app_label in PUBLIC_APPS and readers_could_see(instance):
+    if sender._meta.app_label not in PUBLIC_APPS:
+        return
+    if readers_could_see(instance) or _clock_moved_earlier(instance):
         mark_public_change()
 
 

@@ -59,7 +59,7 @@ class ArticleQuerySet(models.QuerySet):
         from taggit.models import Tag
 
         # EXISTS, not IN (subquery): the database probes one tag's links instead of first
-        # listing every live article (300 ms a page at 100,000 articles on SQLite).
+        # listing every live article (README, Benchmarks: Scale).
         return Tag.objects.filter(Exists(self.filter(taggedarticle__tag=OuterRef("pk"))))
 
     def sections(self):
@@ -82,7 +82,7 @@ class ArticleQuerySet(models.QuerySet):
         """The newest Article.page_changed_at among these stories, in one aggregate.
 
         The sitemap index dates each sitemap by it: Django's default calls lastmod() on every
-        item, 100,000 articles for the index alone.
+        item: every article, for the index alone.
         """
         latest = self.aggregate(models.Max("updated_at"), models.Max("published_at"))
         return max(filter(None, latest.values()), default=None)
@@ -110,7 +110,7 @@ class ArticleQuerySet(models.QuerySet):
 
         def nearest(rows, field):
             # ORDER BY ... LIMIT 1 reads one entry of the field's index; MIN()/MAX() with a
-            # FILTER reads every row (0.5 s at 100,000 articles on SQLite, on every list page).
+            # FILTER reads every row, on every list page (README, Benchmarks: Scale).
             rows = rows.filter(**{f"{field}__{lookup}": now}).order_by(f"{order}{field}")
             return models.Subquery(rows.values(field)[:1])
 

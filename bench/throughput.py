@@ -11,8 +11,9 @@ request log, WhiteNoise, Redis cache at REDIS_URL, db 14 by default) plus one ex
 
 - uncached: the public page cache off (PUBLIC_CACHE_SECONDS=0);
 - warm: the cache on, in Redis, and filled before measuring (every response an X-Cache hit);
-- warm-local: the same with no REDIS_URL, so each worker's cache is in its own memory
-  (what `make serve` does without Redis): the cost of the Redis round trip, by difference.
+- warm-local: the same with no REDIS_URL, so the cache is files on this machine that every
+  worker shares (what `make serve` does without Redis): the cost of the Redis round trip, by
+  difference.
 
 For the article page, the front page and a tag page it runs wrk against the page and then
 against the bare view sized to the page's body, in the same gunicorn, and prints both rates
@@ -199,7 +200,7 @@ def main():
                 body, _ = fetch(path)
                 bare = f"/bench/bare/{len(body)}/"
                 assert len(fetch(bare)[0]) == len(body)
-                # Enough requests for every worker to have filled its own cache if local.
+                # Enough requests for every worker to have met the page at least once.
                 for _ in range(4 * args.workers):
                     _, cache_state = fetch(path)
                 expected = "hit" if cache_seconds else None

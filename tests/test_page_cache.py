@@ -557,3 +557,32 @@ def test_no_public_page_varies_on_anything_but_cookie(client, public_cache, news
     for url in [*public_urls(live.section, author), live.get_absolute_url()]:
         vary = client.get(url).get("Vary", "")
         assert {v.strip().lower() for v in vary.split(",") if v.strip()} <= {"cookie"}, url
+
+
+def test_a_story_scheduled_sooner_still_goes_live_on_time(
+    client, public_cache, make_article, clock
+):
+    make_article(headline="Live story")
+    now = timezone.now()
+    make_article(headline="Due in an hour", published_at=now + timedelta(hours=1))
+    later = make_article(headline="Brought forward", published_at=now + timedelta(hours=3))
+    assert_cached(client, "/")  # good until the first story is due, an hour from now
+    later.published_at = now + timedelta(minutes=10)
+    later.save()
+    clock(now + timedelta(minutes=11))
+    response = client.get("/")
+    assert response["X-Cache"] == "miss"
+    assert "Brought forward" in response.content.decode()
+
+
+def test_a_story_scheduled_later_than_the_next_change_leaves_cached_pages_alone(
+    client, public_cache, make_article
+):
+    make_article(headline="Live story")
+    now = timezone.now()
+    make_article(headline="Due in an hour", published_at=now + timedelta(hours=1))
+    other = make_article(headline="Due tomorrow", published_at=now + timedelta(days=1))
+    assert_cached(client, "/")
+    other.published_at = now + timedelta(days=2)
+    other.save()
+    assert client.get("/")["X-Cache"] == "hit"
