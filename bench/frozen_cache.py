@@ -26,7 +26,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -56,33 +55,6 @@ def start_redis(port):
         except OSError:
             time.sleep(0.1)
     raise SystemExit("redis-server did not start")
-
-
-def start_gunicorn(args, cache_seconds, redis_url, log):
-    env = {**throughput.environment(args, cache_seconds), "REDIS_URL": redis_url}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "newsroom.wsgi:application",
-            "--bind",
-            throughput.BIND,
-            "--workers",
-            str(args.workers),
-        ],
-        cwd=throughput.ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{throughput.BASE}/healthz", timeout=1).read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def load(seconds, clients):
@@ -147,11 +119,6 @@ def cache_log_lines(path):
     return lines, tracebacks
 
 
-def stop(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -160,28 +127,28 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     args.secret_key = secrets.token_urlsafe(50)
-    args.redis_url = ""
+    args.redis_url = ""  # building the database needs no cache; the private Redis comes next
     throughput.prepare(args)
 
     rows = []
     port = free_port()
     redis = start_redis(port)
-    redis_url = f"redis://127.0.0.1:{port}/0"
+    args.redis_url = f"redis://127.0.0.1:{port}/0"
     log_path = "/tmp/bench_frozen_cache.log"
 
     def uncached(name):
         with open(os.devnull, "w") as quiet:
-            server = start_gunicorn(args, 0, redis_url, quiet)
+            server = throughput.start_gunicorn(args, 0, redis=True, log=quiet)
             try:
                 load(1, args.clients)  # warm up
                 return summary(name, *load(args.seconds, args.clients))
             finally:
-                stop(server)
+                throughput.stop(server)
 
     try:
         rows.append(uncached("uncached"))
         with open(log_path, "w") as log:
-            server = start_gunicorn(args, 300, redis_url, log)
+            server = throughput.start_gunicorn(args, 300, redis=True, log=log)
             try:
                 load(1, args.clients)  # fill the cache
                 rows.append(summary("healthy", *load(args.seconds, args.clients)))
@@ -191,7 +158,7 @@ def main():
                 time.sleep(6)  # past the breaker's pause (CACHE_RETRY_SECONDS, 5 s)
                 rows.append(summary("thawed", *load(args.seconds, args.clients)))
             finally:
-                stop(server)
+                throughput.stop(server)
         # Measured again after: the machine's load drifts, and the target is a difference.
         rows.append(uncached("uncached"))
     finally:

@@ -104,7 +104,7 @@ def flush_redis(url):
     redis.Redis.from_url(url).flushdb()
 
 
-def start_gunicorn(args, cache_seconds, redis):
+def start_gunicorn(args, cache_seconds, redis, log=None):
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -122,7 +122,8 @@ def start_gunicorn(args, cache_seconds, redis):
         cwd=ROOT,
         env=environment(args, cache_seconds, redis),
         # The JSON request log is part of what is measured; where it goes is not.
-        stdout=subprocess.DEVNULL,
+        stdout=log or subprocess.DEVNULL,
+        stderr=log and subprocess.STDOUT,
         start_new_session=True,
     )
     for _ in range(100):
