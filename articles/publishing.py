@@ -164,7 +164,10 @@ def _refuse_unless_it_ran(article):
             "A withdrawn story keeps the time it went live, in the past: "
             "to schedule it again, unpublish it first."
         )
-    raise TransitionError("This story is still scheduled: unpublish it instead.")
+    raise TransitionError(
+        "This story's publication time is ahead, so it has not run and cannot be "
+        "withdrawn: unpublish it instead, or give the time it went live."
+    )
 
 
 # The only fields a step changes. Saving just these means a step taken on a copy loaded a

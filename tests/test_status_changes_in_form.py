@@ -172,7 +172,8 @@ def test_withdrawing_a_live_story_with_a_time_ahead_is_refused_on_the_form(eddie
     response = eddie.post(change_url(story), data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["status"] == [
-        "This story is still scheduled: unpublish it instead."
+        "This story's publication time is ahead, so it has not run and cannot be "
+        "withdrawn: unpublish it instead, or give the time it went live."
     ]
     story.refresh_from_db()
     assert story.status == Status.PUBLISHED and story.published_at < timezone.now()
