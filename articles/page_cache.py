@@ -8,19 +8,21 @@ Correctness comes before hit rate:
   sitemaps. Work on stories readers cannot see moves nothing, so `X-Cache` says nothing
   about it either.
 - The clock changes pages too: a scheduled story goes live, another expires, a correction
-  comes due. Each entry lives at most until the next such time (public_changes.py keeps it,
-  one indexed query when it changes), and never longer than ``PUBLIC_CACHE_SECONDS``.
+  comes due. An entry made before the latest such change is a miss, and none lives past the
+  next one (public_changes.clock_changes(): one indexed query each time one passes), nor
+  longer than ``PUBLIC_CACHE_SECONDS``. None of this moves the stamp.
 - Only anonymous readers share it. A request with a session or CSRF cookie, or an
   Authorization header, neither reads nor fills it, so staff, previews and anyone logged
   in always get a fresh page. Responses that set cookies, vary on anything but ``Cookie``
   (cookie-less requests are the only ones served from here) or say
   ``private``/``no-cache``/``no-store`` are never stored. No public view sends such a
   ``Vary`` today (tests/test_page_cache.py walks them).
-- The key is the method, scheme, host, path and the query parameters the public views read
-  (``page``, ``q``): ``?utm_source=...`` shares the page's entry instead of making a new one,
-  an error page is stored only for a bare path, and a page over PUBLIC_CACHE_MAX_BYTES is
-  not stored. With no Redis the cache is files on this machine, capped at
-  PUBLIC_CACHE_MAX_ENTRIES (settings.py).
+- The key is the method, scheme, host, path and the page number, written one way
+  (``?page=01`` is ``?page=1`` is no page at all): ``?utm_source=...`` shares the page's
+  entry instead of making a new one, an error page is stored only for a bare path, search
+  (a new page for every word typed) is not stored, nor a page over PUBLIC_CACHE_MAX_BYTES.
+  With no Redis the cache is files on this machine, capped at PUBLIC_CACHE_MAX_ENTRIES
+  (settings.py), whose culling spares the stamps.
 - A cache outage is not a site outage: the page is served uncached (newsroom/cache.py stops
   asking a Redis that does not answer, and logs the outage once).
 """
@@ -37,41 +39,69 @@ from django.utils import timezone
 from django.utils.cache import cc_delim_re, get_conditional_response, get_max_age
 from django.utils.http import parse_http_date_safe, urlencode
 
-from .public_changes import STAMP_KEY, log_cache_error, next_clock_change, public_stamp
+from .public_changes import (
+    CLOCK_KEYS,
+    STAMP_KEY,
+    clock_changes,
+    log_cache_error,
+    move_a_lost_stamp,
+    public_stamp,
+)
 
 CACHEABLE_STATUSES = {200, 301, 404, 410}
 PRIVATE_DIRECTIVES = {"private", "no-cache", "no-store"}
-# The only query parameters public views read (pagination and search); others change nothing.
-QUERY_PARAMETERS = ("page", "q")
+# The only query parameter cached public views read (pagination); others change nothing.
+QUERY_PARAMETERS = ("page",)
 
 
 def _skip_prefixes():
-    return (reverse("admin:index"), "/healthz", *getattr(settings, "PUBLIC_CACHE_SKIP", ()))
+    # Search: each reader's words make their own page, a random word a new entry each time;
+    # it is one indexed query, so it is served fresh instead.
+    return (
+        reverse("admin:index"),
+        reverse("articles:search"),
+        "/healthz",
+        *getattr(settings, "PUBLIC_CACHE_SKIP", ()),
+    )
 
 
 def _page_key(request):
-    read = [(name, value) for name in QUERY_PARAMETERS for value in request.GET.getlist(name)]
+    read = [
+        (name, _normal(name, value))
+        for name in QUERY_PARAMETERS
+        for value in request.GET.getlist(name)
+    ]
+    read = [(name, value) for name, value in read if value is not None]
     url = f"{request.method} {request.scheme}://{request.get_host()}{request.path}"
     if read:
         url += "?" + urlencode(read)
     return "public-page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def _lookup(key):
-    """The current stamp and the stored page, in one round trip to the cache.
+def _normal(name, value):
+    # ?page=01, ?page=001 and ?page=1 are the first page: one entry, not one per spelling.
+    if name == "page" and value.isdigit():
+        return None if int(value) == 1 else str(int(value))
+    return value
 
-    The stamp is stored inside the entry rather than in its key, so one MGET fetches
-    both; an entry made under an older stamp, or kept past the time it was good until, is
-    simply a miss (and is overwritten).
+
+def _lookup(key, now):
+    """(stamp, next clock change, stored page or None), in one round trip to the cache.
+
+    The stamp is stored inside the entry rather than in its key, so one MGET fetches the
+    stamps and the page; an entry made under an older stamp, before the latest clock change
+    that has passed, or kept past the time it was good until, is a miss (and is overwritten).
     """
-    found = cache.get_many([STAMP_KEY, key])
-    stamp = found.get(STAMP_KEY)
-    if stamp is None:
-        return public_stamp(), None
+    found = cache.get_many([*CLOCK_KEYS, key])
+    stamp = found.get(STAMP_KEY) or public_stamp()
+    upcoming, passed = clock_changes(found, now)
     stored = found.get(key)
-    if stored is None or stored[0] != stamp or stored[1] <= timezone.now():
-        return stamp, None
-    return stamp, stored[2:]
+    if stored is None:
+        return stamp, upcoming, None
+    made_under, made_at, good_until, *page = stored
+    if made_under != stamp or made_at < passed or good_until <= now:
+        return stamp, upcoming, None
+    return stamp, upcoming, page
 
 
 class PublicPageCacheMiddleware:
@@ -79,24 +109,25 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        move_a_lost_stamp()  # staff requests too: the editor who withdrew comes back first
         if not self._request_may_share(request):
             return self.get_response(request)
         # Outside the try: a Host not in ALLOWED_HOSTS must answer 400, not log a cache error.
         key = _page_key(request)
+        # What the page shows is decided as of about now: the entry must expire at the
+        # first clock change after this moment, even one that passes while rendering.
+        started = timezone.now()
         try:
-            stamp, stored = _lookup(key)
+            stamp, upcoming, stored = _lookup(key, started)
         except Exception as error:
             log_cache_error(error, "Public page cache unavailable; serving uncached")
             return self.get_response(request)
         if stored is not None:
             return self._from_stored(request, stored)
-        # What the page shows is decided as of about now: the entry must expire at the
-        # first clock change after this moment, even one that passes while rendering.
-        started = timezone.now()
         response = self.get_response(request)
         if self._response_may_share(request, response):
             try:
-                self._store(key, stamp, started, response)
+                self._store(key, stamp, started, upcoming, response)
             except Exception as error:
                 log_cache_error(error, "Could not store a page in the public cache")
         return response
@@ -129,19 +160,18 @@ class PublicPageCacheMiddleware:
         }
         return not (directives & PRIVATE_DIRECTIVES) and get_max_age(response) != 0
 
-    def _store(self, key, stamp, started, response):
-        # Good until the first clock change after `started` and PUBLIC_CACHE_SECONDS at most.
-        # Checked on every hit (the cache's own expiry counts whole seconds, on its own clock).
+    def _store(self, key, stamp, started, upcoming, response):
+        # Good until the next clock change and PUBLIC_CACHE_SECONDS at most, checked on every
+        # hit (the cache's own expiry counts whole seconds, on its own clock).
         good_until = started + timedelta(seconds=settings.PUBLIC_CACHE_SECONDS)
-        next_change = next_clock_change(started)
-        if next_change:
-            good_until = min(good_until, next_change)
+        if upcoming:
+            good_until = min(good_until, upcoming)
         timeout = (good_until - timezone.now()).total_seconds()
         if timeout <= 0:
             return
         # Plain data, not the response object: nothing of the request travels with it.
         headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
-        entry = (stamp, good_until, response.status_code, headers, response.content)
+        entry = (stamp, started, good_until, response.status_code, headers, response.content)
         cache.set(key, entry, timeout=math.ceil(timeout))
         response["X-Cache"] = "miss"
 

@@ -27,7 +27,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from django.dispatch import receiver
 from django.utils import timezone
 
-from newsroom.cache import CacheUnavailable
+from newsroom.cache import CacheUnavailable, cache_recovered
 
 from .models import Article, Author, Correction, Section
 from .states import Status
@@ -35,7 +35,9 @@ from .states import Status
 logger = logging.getLogger(__name__)
 
 STAMP_KEY = "public:changed-at"
-NEXT_CLOCK_KEY = "public:next-clock-change"
+NEXT_CLOCK_KEY = "public:next-clock-change"  # "" when nothing is due
+CLOCK_PASSED_KEY = "public:clock-passed"
+CLOCK_KEYS = (STAMP_KEY, NEXT_CLOCK_KEY, CLOCK_PASSED_KEY)
 # Rows of these apps are what public pages are made of.
 PUBLIC_APPS = {"articles", "taggit"}
 
@@ -70,56 +72,78 @@ def mark_public_change():
     transaction.on_commit(_move_stamp)
 
 
+# A stamp move this process could not make (the cache did not answer): made at the next
+# request, so a withdrawal during a Redis outage is not served again from the old pages.
+_stamp_move_lost = False
+
+
 def _move_stamp():
+    global _stamp_move_lost
     try:
         cache.set(STAMP_KEY, timezone.now(), timeout=None)
     except Exception as error:
-        # The save itself succeeded; cached pages then live at most PUBLIC_CACHE_SECONDS.
-        log_cache_error(error, "Could not record a public change; pages may lag")
-
-
-def next_clock_change(now):
-    """The next time a page changes with no one saving anything, or None.
-
-    Article.objects.next_clock_change(), kept in the cache until it passes; a save that
-    brings a time forward puts it there at once (_clock_moved_earlier).
-    """
-    stored = cache.get(NEXT_CLOCK_KEY)
-    if stored is None or (stored and stored <= now):
-        stored = Article.objects.next_clock_change() or ""
-        cache.set(NEXT_CLOCK_KEY, stored, timeout=None)
-    return stored or None
-
-
-def _clock_moved_earlier(instance):
-    """Whether this row now changes pages by the clock sooner than cached pages expect.
-
-    A story scheduled sooner, or a correction due sooner, must show on time: pages cached to
-    live until the old next change are retired, which tells no more than the story itself
-    will when it goes live. A save that brings no time forward moves nothing (a later time
-    only makes cached pages expire early, and the next change is found again when it passes).
-    """
-    now = timezone.now()
-    if isinstance(instance, Article):
-        due = [instance.published_at, instance.expires_at]
-        due = due if instance.status == Status.PUBLISHED else []
-    elif isinstance(instance, Correction):
-        due = [instance.published_at]
+        _stamp_move_lost = True
+        log_cache_error(error, "Could not record a public change; it is tried again")
     else:
-        return False
-    due = [time for time in due if time and time > now]
-    if not due:
-        return False
+        _stamp_move_lost = False
+
+
+def move_a_lost_stamp():
+    """Called before each request (page_cache.py): make a stamp move that failed."""
+    if _stamp_move_lost:
+        _move_stamp()
+
+
+@receiver(cache_recovered, dispatch_uid="public-changes-cache-recovered")
+def _cache_answers_again(sender, **kwargs):
+    # Another process (an import, a worker now idle) may have lost a move in the outage too.
+    _move_stamp()
+
+
+def clock_changes(found, now):
+    """(next, passed): the next clock change and the latest one known to have passed.
+
+    `found` is a get_many() of CLOCK_KEYS. The clock changes pages with no save: a scheduled
+    story goes live, another expires, a correction comes due. A cached page made before the
+    latest change that has passed is out of date; none is kept past the next one. When the
+    next one has passed it becomes `passed` and the one after is found (one indexed query).
+    Nothing here moves the stamp, so none of it shows in X-Cache or Last-Modified before
+    readers see the change itself.
+    """
+    upcoming, passed = found.get(NEXT_CLOCK_KEY), found.get(CLOCK_PASSED_KEY)
+    changed = {}
+    if passed is None:
+        # Not known (evicted, a restart): any cached page may predate a change.
+        passed = changed[CLOCK_PASSED_KEY] = now
+    if upcoming is None or (upcoming and upcoming <= now):
+        if upcoming:
+            passed = changed[CLOCK_PASSED_KEY] = max(passed, upcoming)
+        upcoming = changed[NEXT_CLOCK_KEY] = Article.objects.next_clock_change() or ""
+    if changed:
+        cache.set_many(changed, timeout=None)
+    return upcoming or None, passed
+
+
+def _clock_due(instance):
+    """The earliest time ahead at which this row will change a public page by itself."""
+    now = timezone.now()
+    due = []
+    if isinstance(instance, Article) and instance.status == Status.PUBLISHED:
+        due = [instance.published_at, instance.expires_at]
+    elif isinstance(instance, Correction) and instance.article.status == Status.PUBLISHED:
+        due = [instance.published_at]
+    return min((time for time in due if time and time > now), default=None)
+
+
+def _bring_the_clock_forward(due):
+    # A story scheduled sooner than the next change known: cached pages must not outlive it.
     try:
-        expected = cache.get(NEXT_CLOCK_KEY)
-        if expected is None:
-            return True  # not known (evicted): cached pages may expect any time
-        if expected and expected <= min(due):
-            return False
-        cache.set(NEXT_CLOCK_KEY, min(due), timeout=None)
+        upcoming = cache.get(NEXT_CLOCK_KEY)
+        if upcoming is None or (upcoming and upcoming <= due):
+            return  # found from the database at the next lookup, or already as early
+        cache.set(NEXT_CLOCK_KEY, due, timeout=None)
     except Exception as error:
         log_cache_error(error, "Could not record the next clock change")
-    return True
 
 
 def log_cache_error(error, message):
@@ -138,6 +162,10 @@ def readers_could_see(instance):
         return Article.objects.live().filter(authors=instance).exists()
     if instance._meta.label_lower == "taggit.tag":
         return Article.objects.live().filter(tags=instance).exists()
+    if isinstance(instance, Correction) and instance.published_at > timezone.now():
+        # Shown when its time comes (the clock changes the page then), unless it was shown
+        # already and has just been moved ahead.
+        return getattr(instance, "_was_shown", False)
     article = _article_of(instance)
     if article is not None:  # a tag link, correction, old slug or author link
         return article.has_public_address()
@@ -163,6 +191,14 @@ def _remember_whether_it_was_public(sender, instance, **kwargs):
     )
 
 
+@receiver(pre_save, sender=Correction, dispatch_uid="public-changes-correction-before-save")
+def _remember_whether_it_was_shown(sender, instance, **kwargs):
+    instance._was_shown = bool(
+        instance.pk
+        and Correction.objects.filter(pk=instance.pk, published_at__lte=timezone.now()).exists()
+    )
+
+
 @receiver(post_save, dispatch_uid="public-changes-save")
 @receiver(pre_delete, dispatch_uid="public-changes-delete")
 def _saved_or_deleted(sender, instance, **kwargs):
@@ -171,8 +207,13 @@ def _saved_or_deleted(sender, instance, **kwargs):
     # stamp moves again when the delete commits (mark_public_change).
     if sender._meta.app_label not in PUBLIC_APPS:
         return
-    if readers_could_see(instance) or _clock_moved_earlier(instance):
+    if readers_could_see(instance):
         mark_public_change()
+    due = _clock_due(instance)
+    if due:
+        # Again after commit: a page rendered meanwhile may have found the old next change.
+        _bring_the_clock_forward(due)
+        transaction.on_commit(lambda: _bring_the_clock_forward(due))
 
 
 @receiver(m2m_changed, dispatch_uid="public-changes-links")

@@ -119,7 +119,8 @@ class ArticleQuerySet(models.QuerySet):
             "expired": nearest(published, "expires_at"),
         }
         if upcoming:
-            times["correction_due"] = nearest(Correction.objects.all(), "published_at")
+            shown = Correction.objects.filter(article__status=Status.PUBLISHED)
+            times["correction_due"] = nearest(shown, "published_at")
         # One query: the scalar subqueries on a single row.
         row = self.model.objects.order_by().annotate(**times).values(*times)[:1]
         found = [time for time in next(iter(row), {}).values() if time]

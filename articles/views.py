@@ -11,7 +11,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from .models import Article
+from .models import Article, OldSlug
 from .public_changes import site_changed_at
 from .search import MAX_QUERY_LENGTH, search_articles
 from .structured_data import news_article
@@ -44,9 +44,11 @@ def article_detail(request, slug):
 def article_not_live(request, slug):
     # One query, whatever the slug: an address that never existed and one of a story readers
     # may not see take the same path, so a 404's timing tells nothing.
+    # Both halves are unique-index lookups (an OR across a join would scan every story).
+    old = OldSlug.objects.filter(slug=slug).values("article_id")
     known = (
         Article.objects.with_public_address()
-        .filter(Q(slug=slug) | Q(old_slugs__slug=slug))
+        .filter(Q(slug=slug) | Q(pk__in=old))
         .only("slug", "status", "published_at", "expires_at")
         .first()
     )

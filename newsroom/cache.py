@@ -13,16 +13,24 @@ CacheUnavailable again.
 """
 
 import logging
+import random
 import threading
 import time
 
 import redis
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
+from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
 
-# What Redis not answering looks like; a wrong command (ResponseError) is a bug, not an outage.
-OUTAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# Redis not answering, or answering only errors (out of memory under noeviction, a replica
+# that is read-only): either way the cache cannot be used, and one line per outage will do.
+OUTAGE_ERRORS = (redis.exceptions.RedisError, OSError)
+
+# Sent when a cache answers again after an outage: what was written meanwhile was lost
+# (articles/public_changes.py moves the public stamp, so no page from before is served).
+cache_recovered = Signal()
 
 
 class CacheUnavailable(Exception):
@@ -45,7 +53,7 @@ class CircuitBreaker:
         return self.open_until is not None
 
     def call(self, func, *args, **kwargs):
-        if self.open_until is not None and self.clock() < self.open_until:
+        if self.open_until is not None and not self._may_try():
             raise CacheUnavailable(f"{self.name} is skipped until it answers again")
         try:
             result = func(*args, **kwargs)
@@ -55,6 +63,16 @@ class CircuitBreaker:
         if self.failures or self.open_until is not None:
             self._answered()
         return result
+
+    def _may_try(self):
+        # After the pause, one call (one thread of the process) tries; the rest wait on.
+        with self._lock:
+            if self.open_until is None:
+                return True
+            if self.clock() < self.open_until:
+                return False
+            self.open_until = self.clock() + self.retry_after
+            return True
 
     def _failed(self, error):
         with self._lock:
@@ -76,7 +94,8 @@ class CircuitBreaker:
 
     def _answered(self):
         with self._lock:
-            if self.outage_started is not None:
+            recovered = self.outage_started is not None
+            if recovered:
                 logger.warning(
                     "Cache %s answers again after an outage of %.1f s",
                     self.name,
@@ -84,6 +103,8 @@ class CircuitBreaker:
                 )
             self.failures = 0
             self.open_until = self.outage_started = None
+        if recovered:  # outside the lock: receivers use the cache
+            cache_recovered.send(sender=self.__class__, name=self.name)
 
 
 # One breaker per server and process: Django makes a cache object per thread, and an outage
@@ -132,9 +153,30 @@ for _name in (
     setattr(FailFastRedisCache, _name, _through_breaker(_name))
 
 
+class KeepingFileCache(FileBasedCache):
+    """Django's file cache, whose culling (past MAX_ENTRIES) never removes the KEEP_KEYS.
+
+    Culling deletes a random third of the files; losing the public stamp with them would
+    retire every cached page and move Last-Modified each time the cache fills up.
+    """
+
+    def __init__(self, directory, params):
+        super().__init__(directory, params)
+        self.keep_keys = tuple(params.get("KEEP_KEYS", ()))
+
+    def _cull(self):
+        kept = {self._key_to_file(key) for key in self.keep_keys}
+        files = [name for name in self._list_cache_files() if name not in kept]
+        if len(files) + len(kept) < self._max_entries:
+            return
+        # A third of the others, at random, as Django's own _cull() does.
+        for name in random.sample(files, int(len(files) / self._cull_frequency)):
+            self._delete(name)
+
+
 def redis_address(location):
-    """host:port of a Redis URL, without a password that logs must not carry."""
-    return location.rsplit("@", 1)[-1].split("://", 1)[-1]
+    """host:port/db of a Redis URL, without a password (user:pass@ or ?password=)."""
+    return location.split("?", 1)[0].rsplit("@", 1)[-1].split("://", 1)[-1]
 
 
 def cache_health(cache):

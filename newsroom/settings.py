@@ -14,19 +14,27 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+BOOLEANS = {"1": True, "true": True, "yes": True, "on": True}
+BOOLEANS |= {"0": False, "false": False, "no": False, "off": False}
+
+
 def env(name, default, cast=str):
     """A setting from the environment: unset or empty means `default`, else `cast` of it.
 
-    cast is str, int, float, bool ("1", "true", "yes", "on" are true) or list (comma-separated).
+    cast is str, int, float, bool (1/0, true/false, yes/no, on/off) or list (comma-separated).
+    A value that does not read as its type stops the start with the variable named: a
+    mistyped SECURE_SSL_REDIRECT=flase must not turn a safety off.
     """
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if cast is bool:
-        return value.lower() in {"1", "true", "yes", "on"}
     if cast is list:
         return [item.strip() for item in value.split(",") if item.strip()]
-    return cast(value)
+    try:
+        return BOOLEANS[value.lower()] if cast is bool else cast(value)
+    except (KeyError, ValueError):
+        kind = {bool: "a boolean (1 or 0)", int: "an integer", float: "a number"}[cast]
+        raise ImproperlyConfigured(f"{name}={value!r} is not {kind}.") from None
 
 
 # Off unless said: a forgotten variable in production must never mean debug pages and the
@@ -198,8 +206,10 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "newsroom.cache.KeepingFileCache",
             "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            # The public stamps (articles/public_changes.py) survive culling.
+            "KEEP_KEYS": ["public:changed-at", "public:next-clock-change", "public:clock-passed"],
             "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_MAX_ENTRIES},
         }
     }

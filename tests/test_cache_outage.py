@@ -12,7 +12,9 @@ import time
 
 import pytest
 from django.core.cache import caches
+from redis import exceptions as redis_errors
 
+from articles.models import Article
 from newsroom import cache as cache_module
 
 REAL_REDIS = ("127.0.0.1", 6379)
@@ -67,8 +69,14 @@ class FrozenRedis:
         pump(client, upstream)
 
     def thaw(self):
-        self.frozen = False
-        for connection in self.open:  # the app reconnects, this time to the relay
+        self._switch(frozen=False)
+
+    def freeze(self):
+        self._switch(frozen=True)
+
+    def _switch(self, frozen):
+        self.frozen = frozen
+        for connection in self.open:  # the app reconnects, to the silence or the relay
             connection.close()
         self.open = []
 
@@ -196,3 +204,59 @@ def test_the_outage_log_line_carries_no_redis_password(frozen_redis, settings, c
                 pass
     assert caplog.records and "s3cret" not in caplog.text
     assert f"127.0.0.1:{frozen_redis.port}" in caplog.text
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_a_story_withdrawn_while_redis_was_frozen_is_not_served_once_it_answers(
+    client, frozen_redis, breaker_clock, make_article
+):
+    frozen_redis.thaw()
+    article = make_article(headline="Taken down in the outage")
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+    frozen_redis.freeze()
+    article.status = Article.Status.WITHDRAWN
+    article.save()  # its stamp move is lost: Redis does not answer
+    for _ in range(3):
+        assert client.get(url).status_code == 410  # uncached meanwhile
+    frozen_redis.thaw()
+    breaker_clock.now += 6
+    response = client.get(url)
+    assert response.status_code == 410 and response.get("X-Cache") == "miss"
+    caches["default"].clear()
+
+
+def test_redis_answering_only_errors_is_an_outage_too(settings, caplog):
+    breaker = cache_module.CircuitBreaker("Redis at test", failures_to_open=1)
+
+    def out_of_memory():
+        raise redis_errors.ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+    with caplog.at_level(logging.ERROR):
+        for _ in range(3):
+            with pytest.raises(cache_module.CacheUnavailable):
+                breaker.call(out_of_memory)
+    assert len([r for r in caplog.records if r.name == "newsroom.cache"]) == 1
+
+
+def test_no_password_reaches_the_log_in_any_form_of_redis_url():
+    for url in (
+        "redis://:s3cret@cache.internal:6379/0",
+        "redis://user:s3cret@cache.internal:6379/0",
+        "redis://cache.internal:6379/0?password=s3cret",
+    ):
+        assert cache_module.redis_address(url) == "cache.internal:6379/0"
+
+
+def test_the_file_cache_never_culls_the_public_stamps(tmp_path):
+
+    files = cache_module.KeepingFileCache(
+        str(tmp_path),
+        {"OPTIONS": {"MAX_ENTRIES": 10}, "KEEP_KEYS": ["public:changed-at"]},
+    )
+    files.set("public:changed-at", "stamp", timeout=None)
+    for n in range(200):  # past the cap many times over: culling runs again and again
+        files.set(f"page-{n}", n)
+    assert files.get("public:changed-at") == "stamp"
+    assert len(list(tmp_path.iterdir())) <= 11

@@ -370,3 +370,10 @@ def test_no_checks_reads_files_as_django_does_byte_order_mark_and_all(db, tmp_pa
     path.write_bytes(codecs.BOM_UTF8 + json.dumps(example_rows()).encode())
     with pytest.raises(DeserializationError):
         call_command("loaddata", str(path), no_checks=True, verbosity=0)
+
+
+def test_a_hand_written_fixture_may_leave_out_when_it_was_last_updated(db, tmp_path):
+    rows = example_rows()
+    del article_fields(rows)["updated_at"]
+    load(tmp_path, rows)
+    assert Article.objects.get(slug=EXAMPLE_SLUG).updated_at is not None

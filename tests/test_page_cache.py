@@ -567,12 +567,43 @@ def test_a_story_scheduled_sooner_still_goes_live_on_time(
     make_article(headline="Due in an hour", published_at=now + timedelta(hours=1))
     later = make_article(headline="Brought forward", published_at=now + timedelta(hours=3))
     assert_cached(client, "/")  # good until the first story is due, an hour from now
+    before = client.get("/")["Last-Modified"]
     later.published_at = now + timedelta(minutes=10)
     later.save()
+    # Nothing tells a reader before the time comes ...
+    response = client.get("/")
+    assert (response["X-Cache"], response["Last-Modified"]) == ("hit", before)
+    # ... and then the story is there.
     clock(now + timedelta(minutes=11))
     response = client.get("/")
     assert response["X-Cache"] == "miss"
     assert "Brought forward" in response.content.decode()
+
+
+def test_a_correction_due_later_shows_at_its_time_and_not_before(
+    client, public_cache, make_article, clock
+):
+    article = make_article(headline="Live story")
+    url = article.get_absolute_url()
+    assert_cached(client, url)
+    now = timezone.now()
+    article.corrections.create(
+        text="We misnamed the minister.", published_at=now + timedelta(minutes=5)
+    )
+    assert client.get(url)["X-Cache"] == "hit"
+    clock(now + timedelta(minutes=6))
+    assert "We misnamed the minister." in client.get(url).content.decode()
+
+
+def test_a_correction_due_on_a_draft_changes_nothing_readers_can_time(
+    client, public_cache, make_article, draft, clock
+):
+    make_article(headline="Live story")
+    assert_cached(client, "/")
+    now = timezone.now()
+    draft.corrections.create(text="Draft note.", published_at=now + timedelta(minutes=2))
+    clock(now + timedelta(minutes=3))  # within PUBLIC_CACHE_SECONDS (300 s)
+    assert client.get("/")["X-Cache"] == "hit"
 
 
 def test_a_story_scheduled_later_than_the_next_change_leaves_cached_pages_alone(
@@ -586,3 +617,20 @@ def test_a_story_scheduled_later_than_the_next_change_leaves_cached_pages_alone(
     other.published_at = now + timedelta(days=2)
     other.save()
     assert client.get("/")["X-Cache"] == "hit"
+
+
+def test_one_page_number_written_many_ways_is_one_entry(client, public_cache, make_article):
+    for _ in range(21):
+        make_article()
+    assert_cached(client, "/")
+    for spelling in ("/?page=1", "/?page=01", "/?page=001&utm_source=x"):
+        assert client.get(spelling)["X-Cache"] == "hit", spelling
+    assert_cached(client, "/?page=2")
+    assert client.get("/?page=02")["X-Cache"] == "hit"
+
+
+def test_search_results_are_served_fresh_not_stored(client, public_cache, make_article):
+    make_article(headline="Harbour ferry returns")
+    for _ in range(2):
+        response = client.get("/search/", {"q": "ferry"})
+        assert response.status_code == 200 and "X-Cache" not in response

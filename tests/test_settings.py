@@ -100,7 +100,7 @@ def test_development_defaults_need_only_debug_on():
     assert values["DEBUG"] is True and values["SECURE_SSL_REDIRECT"] is False
     # Files on this machine: every worker of `make serve` sees the same pages and stamp.
     default = values["CACHES"]["default"]
-    assert default["BACKEND"].endswith("FileBasedCache")
+    assert default["BACKEND"] == "newsroom.cache.KeepingFileCache"
     assert default["LOCATION"].endswith("var/cache")
 
 
@@ -163,3 +163,18 @@ def test_a_sqlite_file_database_really_runs_in_wal_mode_with_a_busy_timeout(tmp_
     # WAL is written into the file itself: every later connection, any program, uses it.
     with sqlite3.connect(tmp_path / "wal.sqlite3") as plain:
         assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("SECURE_SSL_REDIRECT", "flase", "SECURE_SSL_REDIRECT='flase' is not a boolean"),
+        ("PUBLIC_CACHE_SECONDS", "abc", "PUBLIC_CACHE_SECONDS='abc' is not an integer"),
+    ],
+)
+def test_a_value_that_does_not_read_as_its_type_stops_the_start_and_names_the_variable(
+    name, value, message
+):
+    result = run(["manage.py", "check"], {**PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
