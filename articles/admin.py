@@ -1,3 +1,7 @@
+from contextlib import contextmanager
+from datetime import timedelta
+
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
@@ -10,14 +14,20 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import publishing, search
-from .forms import ArticleAdminForm, LocalDateTimeField
+from . import history, publishing, search
+from .desk_tags import TAGS_HELP, DeskTagField, suggest_tags
+from .forms import SCHEDULE, ArticleAdminForm, LocalDateTimeField, state_banner
 from .models import Article, Author, Correction, Section
+from .querysets import DATE_SHOWN
+from .richtext import BODY_HELP, BodyEditor
 from .structured_data import news_article
+from .widgets import TagChipsWidget
 
 
 @admin.register(Section)
@@ -48,20 +58,33 @@ class CappedCountPaginator(Paginator):
         return self.object_list[: self.CAP].count()
 
 
-class PublicationListFilter(admin.SimpleListFilter):
-    title = "publication"
-    parameter_name = "publication"
+class DeskListFilter(admin.SimpleListFilter):
+    """The desk's questions first (what waits for me, what goes out next), then every state."""
+
+    title = "state"
+    parameter_name = "publication"  # older links say ?publication=live|scheduled|expired
 
     def lookups(self, request, model_admin):
-        return [("live", "Live now"), ("scheduled", "Scheduled"), ("expired", "Expired")]
+        return [
+            ("review", "Needs review"),
+            ("scheduled", "Scheduled"),
+            ("mine", "My drafts"),
+            ("draft", "All drafts"),
+            ("live", "Live"),
+            ("expired", "Expired"),
+            ("withdrawn", "Withdrawn"),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() == "live":
-            return queryset.live()
-        if self.value() == "scheduled":
-            return queryset.scheduled()
-        if self.value() == "expired":
-            return queryset.expired()
+        value = self.value()
+        if value == "mine":
+            # Whose draft it is: the user of its first revision (whoever saved it first).
+            drafts = queryset.filter(status=Article.Status.DRAFT)
+            return drafts.alias(started_by=history.started_by()).filter(started_by=request.user.pk)
+        if value in ("review", "draft", "withdrawn"):
+            return queryset.filter(status=value)
+        if value in ("live", "scheduled", "expired"):
+            return getattr(queryset, value)()
         return queryset
 
 
@@ -75,24 +98,9 @@ class CorrectionInline(admin.TabularInline):
 class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
     inlines = (CorrectionInline,)
-    list_display = (
-        "headline",
-        "state",
-        "section",
-        "display_date",
-        "original_published_at",
-        "published_at",
-        "tag_list",
-    )
-    list_filter = (
-        "status",
-        PublicationListFilter,
-        "section",
-        "authors",
-        "display_date",
-        "original_published_at",
-        "published_at",
-    )
+    # Fits 1280 px: the headline wraps (desk-list.css), one date readers see, one last change.
+    list_display = ("headline", "state", "taxonomy", "reader_date", "last_change")
+    list_filter = (DeskListFilter, "section", "authors")
     list_select_related = ("section",)
     # Status changes only through the actions and the change form, which check roles.
     list_editable = ()
@@ -105,45 +113,62 @@ class ArticleAdmin(VersionAdmin):
         models.URLField: {"assume_scheme": "https"},
         models.DateTimeField: {"form_class": LocalDateTimeField, "widget": AdminSplitDateTime},
     }
-    # The date hierarchy's periods from MIN/MAX (articles/templatetags/admin_dates.py).
+    # The date hierarchy offers only periods with stories, without a DISTINCT over every
+    # story (articles/templatetags/admin_dates.py).
     change_list_template = "admin/articles/article/change_list.html"
     show_full_result_count = False
     paginator = CappedCountPaginator
     history_latest_first = True
+    object_history_template = "admin/articles/article/object_history.html"
     actions = ("submit_for_review", "publish_now", "unpublish", "withdraw")
-    fieldsets = (
-        ("Story", {"fields": ("headline", "slug", "take_address", "standfirst", "body")}),
-        (
-            "Credits",
-            {
-                "fields": (
-                    "byline",
-                    "authors",
-                    "source_name",
-                    "source_url",
-                    "syndication_indexing",
-                )
-            },
-        ),
-        ("Taxonomy", {"fields": ("section", "tags")}),
-        (
-            "Dates",
-            {
-                "fields": (
-                    "status",
-                    "original_published_at",
-                    "display_date",
-                    "published_at",
-                    "expires_at",
-                    ("mark_public_update", "public_update_at"),
-                    ("created_at", "updated_at"),
-                    "edit_token",
-                ),
-                "description": "Times are in the newsroom's time zone. A publication time "
-                "ahead schedules the story: it appears by itself at that time.",
-            },
-        ),
-    )
+
+    def get_fieldsets(self, request, obj=None):
+        # A desk's order: the story, who wrote it, what it is about, when it runs. Fields
+        # that do not apply yet stay out of the way: the times a story was made and changed
+        # once it exists, the public "Updated" line while readers can see it; syndication is
+        # folded away until it is filled. The status is set by the buttons at the top.
+        syndicated = obj is not None and (
+            obj.is_syndicated
+            or obj.syndication_indexing != Article.SyndicationIndexing.CANONICAL_SELF
+        )
+        syndicated = syndicated or any(request.POST.get(n) for n in ("source_name", "source_url"))
+        dates = ["published_at", "expires_at", "display_date", "original_published_at"]
+        if obj is not None and obj.publication_state() == Article.State.LIVE:
+            dates.append(("mark_public_update", "public_update_at"))
+        if obj is not None:
+            dates.append(("created_at", "updated_at"))
+        zone = f"Times are in the newsroom's time zone, {timezone.get_current_timezone_name()}."
+        if publishing.can_publish(request.user):
+            steps = "The buttons at the top of the form publish, schedule or unpublish the story."
+        else:
+            steps = "An editor publishes the story once you submit it for review."
+        return (
+            ("Story", {"fields": ("headline", "slug", "take_address", "standfirst", "body")}),
+            ("Credits", {"fields": ("byline", "authors")}),
+            (
+                "Syndication",
+                {
+                    "fields": ("source_name", "source_url", "syndication_indexing"),
+                    "classes": () if syndicated else ("collapse",),
+                    "description": "Only for a story that first ran elsewhere.",
+                },
+            ),
+            ("Taxonomy", {"fields": ("section", "tags")}),
+            (
+                "Publishing",
+                {
+                    "fields": (*dates, "edit_token"),
+                    "description": f"{zone} {steps}",
+                },
+            ),
+        )
+
+    def get_inlines(self, request, obj):
+        # Corrections are for a story readers have seen (or one that already has some).
+        ran = obj is not None and obj.published_at and obj.published_at <= timezone.now()
+        if ran or (obj is not None and obj.corrections.exists()):
+            return self.inlines
+        return ()
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
@@ -155,7 +180,27 @@ class ArticleAdmin(VersionAdmin):
             return queryset, False
         return search.matching(queryset, search_term), False
 
+    class Media:
+        # The kept copy of the form and the prompt before leaving it (the tag box brings its
+        # own script: TagChipsWidget.Media).
+        css = {"all": ("admin/newsroom/drafts.css",)}
+        js = ("admin/newsroom/drafts.js",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            # The editor's import map is an inline script: it carries this request's nonce.
+            kwargs["widget"] = BodyEditor(nonce=getattr(request, "csp_nonce", ""))
+            kwargs.setdefault("help_text", BODY_HELP)
+        if db_field.name == "tags":
+            url = reverse("admin:articles_article_tags")
+            kwargs.update(form_class=DeskTagField, widget=TagChipsWidget(suggestions_url=url))
+            kwargs.setdefault("help_text", TAGS_HELP)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if "status" not in kwargs.get("fields", ("status",)):
+            # No fieldset shows the status: the buttons under the form post it.
+            kwargs["fields"] = [*kwargs["fields"], "status"]
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user  # a new class per request (modelform_factory)
         return form
@@ -194,7 +239,10 @@ class ArticleAdmin(VersionAdmin):
         # VersionAdmin wraps the list in one revision, which would bundle every story a bulk
         # action touches: restoring one story would then restore them all. There is no bulk
         # edit to record, and each publishing step keeps its own revision.
-        extra_context = {"has_change_permission": self.has_change_permission(request)}
+        extra_context = {
+            "has_change_permission": self.has_change_permission(request),
+            "title": "Articles",  # not Django's "Select article to change"
+        }
         return admin.ModelAdmin.changelist_view(self, request, extra_context)
 
     # Actions: each goes through publishing, which checks the permission again.
@@ -263,6 +311,69 @@ class ArticleAdmin(VersionAdmin):
                 setattr(article, name, value)
         return article
 
+    @contextmanager
+    def create_revision(self, request):
+        # Nothing joins the revision by saving: log_addition and log_change add the story once
+        # it and its tags are saved, and only if it differs from its last revision, so a save
+        # that changes nothing records nothing.
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            yield
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        if reversion.is_active():
+            reversion.add_to_revision(obj)
+        return entry
+
+    def log_change(self, request, obj, message):
+        if history.changed_since_last_revision(obj):
+            if reversion.is_active():
+                reversion.add_to_revision(obj)
+            return super().log_change(request, obj, message)
+        # The form may think a field changed (a browser's line endings, a widget rewriting the
+        # same HTML) when the saved story did not: keep only what happened to corrections.
+        if isinstance(message, str):
+            return super().log_change(request, obj, message)
+        inline = [part for part in message if "name" in next(iter(part.values()), {})]
+        return super().log_change(request, obj, inline) if inline else None
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Each revision with what it changed from the one before: reversion's list gives only
+        # who, when and the comment. One query for the versions, one for their tags, three for
+        # names, whatever the length of the history.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        versions = list(
+            Version.objects.get_for_object(article).select_related("revision__user").order_by("-pk")
+        )
+        snapshots = history.snapshots_of(versions)
+        names = history.Names(snapshots.values())
+        older = [*versions[1:], None]
+        may_restore = self.has_change_permission(request, article)
+        revisions = [
+            {
+                "version": version,
+                "revision": version.revision,
+                "first": previous is None,
+                "changes": history.changes_between(
+                    previous and snapshots[previous.pk], snapshots[version.pk], names
+                ),
+                # The newest revision is the story as it stands: nothing to restore.
+                "restore_url": reverse(
+                    "admin:articles_article_revision", args=[article.pk, version.pk]
+                )
+                if may_restore and n
+                else None,
+            }
+            for n, (version, previous) in enumerate(zip(versions, older, strict=True))
+        ]
+        extra_context = {**(extra_context or {}), "revisions": revisions}
+        return super().history_view(request, object_id, extra_context)
+
     def recover_view(self, request, version_id, extra_context=None):
         # Bringing back a deleted story in the status it had is a status change like any
         # other: a reporter may not recover a published one.
@@ -279,7 +390,13 @@ class ArticleAdmin(VersionAdmin):
             never_cache(self.preview_view),
             name="articles_article_preview",
         )
-        return [preview, *super().get_urls()]
+        tags = path(
+            "tags/", self.admin_site.admin_view(self.tags_view), name="articles_article_tags"
+        )
+        return [preview, tags, *super().get_urls()]
+
+    def tags_view(self, request):
+        return suggest_tags(request, self)
 
     def preview_view(self, request, object_id):
         # Not wrapped in admin_view: that would send strangers to the login page and so
@@ -302,16 +419,74 @@ class ArticleAdmin(VersionAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description="Status", ordering="status")
-    def state(self, obj):
-        # "Published" alone would hide that a story is still waiting for its time.
-        state = obj.publication_state()
-        if state == Article.State.SCHEDULED:
-            local = timezone.localtime(obj.published_at)
-            return f"Scheduled for {formats.date_format(local, 'j M Y, H:i T')}"
-        return state.label
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The banner and the buttons speak of the story as stored, not as typed in this POST.
+        form = context["adminform"].form
+        opened, buttons = form.opened, form.publishing_buttons()
+        context.update(
+            desk_state=opened.publication_state().value if opened.pk else "new",
+            desk_banner=state_banner(opened),
+            desk_buttons=buttons,
+            desk_schedules=any(button.value == SCHEDULE for button in buttons),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @admin.display(description="Tags")
-    def tag_list(self, obj):
+    # The list's columns. Article.State calls a story readers can see "Published"; the badge
+    # says "Live", as the form's banner does: scheduled and expired stories are published too.
+    BADGE_LABELS = {Article.State.LIVE: "Live"}
+    BADGE_HINTS = {
+        Article.State.DRAFT: "Not submitted yet",
+        Article.State.REVIEW: "Waiting for an editor",
+        Article.State.LIVE: "Readers can see it",
+        Article.State.EXPIRED: "Past its expiry time: hidden from readers",
+        Article.State.WITHDRAWN: "Taken down: its address answers 410 Gone",
+    }
+
+    @admin.display(description="State", ordering="status")
+    def state(self, obj):
+        state = obj.publication_state()
+        badge = '<span class="desk-badge desk-badge--{}" title="{}">{}</span>'
+        if state == Article.State.SCHEDULED:
+            # The time it goes out matters as much as the state.
+            when = formats.date_format(timezone.localtime(obj.published_at), "j M Y, H:i T")
+            return format_html(
+                badge + ' <span class="desk-when">for {}</span>',
+                state.value,
+                f"Scheduled for {when}",
+                state.label,
+                when,
+            )
+        label = self.BADGE_LABELS.get(state, state.label)
+        return format_html(badge, state.value, self.BADGE_HINTS[state], label)
+
+    @admin.display(description="Date shown", ordering=DATE_SHOWN)
+    def reader_date(self, obj):
+        # The date readers see, and the date a syndicated story first ran when it differs.
+        shown, first = obj.date_shown, obj.original_published_at
+        if shown is None:
+            return "Not yet"
+        if first is None or first == shown:
+            return _datetime(shown)
+        return format_html(
+            '{}<span class="desk-when">first ran {}</span>', _datetime(shown), _datetime(first)
+        )
+
+    @admin.display(description="Last change", ordering="updated_at")
+    def last_change(self, obj):
+        # "3 hours ago" reads at a glance; the exact time is in the tooltip.
+        if timezone.now() - obj.updated_at < timedelta(minutes=1):
+            ago = "just now"
+        else:
+            ago = f"{timesince(obj.updated_at, depth=1)} ago"
+        return format_html('<span title="{}">{}</span>', _datetime(obj.updated_at), ago)
+
+    @admin.display(description="Section and tags", ordering="section__name")
+    def taxonomy(self, obj):
         # Reads the prefetch; tags.names() would run a query per row.
-        return ", ".join(tag.name for tag in obj.tags.all())
+        tags = ", ".join(tag.name for tag in obj.tags.all())
+        return format_html('{}<span class="desk-when">{}</span>', obj.section, tags)
+
+
+def _datetime(value):
+    """A time as the admin shows a date-time field: in the newsroom's zone and format."""
+    return formats.localize(timezone.template_localtime(value))

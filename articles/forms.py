@@ -1,7 +1,9 @@
 import copy
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django import forms
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import formats, timezone
@@ -9,6 +11,9 @@ from reversion.models import Version
 
 from . import publishing
 from .models import Article, OldSlug
+
+Status = Article.Status
+State = Article.State
 
 
 def edit_token(updated_at):
@@ -41,6 +46,18 @@ def _formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+def date_format_in_words():
+    """How the admin's date box wants a date typed, such as "day/month/year"."""
+    typed = formats.get_format("DATE_INPUT_FORMATS")[0]
+    for code, word in {"%d": "day", "%m": "month", "%Y": "year", "%y": "year"}.items():
+        typed = typed.replace(code, word)
+    return typed
+
+
+def example_date():
+    return datetime(2025, 7, 24).strftime(formats.get_format("DATE_INPUT_FORMATS")[0])
+
+
 class LocalDateTimeField(forms.SplitDateTimeField):
     """A date and time typed in the newsroom's zone, for a story's dates.
 
@@ -50,6 +67,16 @@ class LocalDateTimeField(forms.SplitDateTimeField):
     """
 
     stored = None  # the aware value the form was opened with (ArticleAdminForm sets it)
+
+    def __init__(self, *args, **kwargs):
+        # "Enter a valid date." left a US-style 07/24/2025 a guessing game: say the format.
+        kwargs["error_messages"] = {
+            "invalid_date": f"Enter the date as {date_format_in_words()}, such as "
+            f"{example_date()}.",
+            "invalid_time": "Enter the time as hours:minutes, such as 09:00 or 17:30.",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(*args, **kwargs)
 
     def compress(self, data_list):
         if self.stored and data_list and all(data_list):
@@ -71,8 +98,103 @@ class LocalDateTimeField(forms.SplitDateTimeField):
             ) from None
 
 
+# Two requests the buttons post as `status` besides the statuses themselves (which keep the
+# old dropdown's meaning: "published" goes live at the publication time typed, now if it is
+# empty, later if it is ahead). These two say when, whatever time is in the box.
+PUBLISH_NOW = "now"
+SCHEDULE = "schedule"
+
+
+class Button(NamedTuple):
+    """A publishing button in the bar at the top of the form: it posts `status=value`."""
+
+    value: str
+    label: str
+    kind: str = ""  # "default" for the step the story most likely wants next, or "danger"
+
+
+# What a story in each state is offered, the plain save first: pressing Enter in a text box
+# presses the first button, and that must never publish or unpublish anything.
+DRAFT_BUTTONS = (
+    Button(Status.DRAFT, "Save draft"),
+    Button(Status.REVIEW, "Submit for review"),
+    Button(SCHEDULE, "Schedule…"),
+    Button(PUBLISH_NOW, "Publish now", "default"),
+)
+BUTTONS = {
+    None: DRAFT_BUTTONS,  # a new story
+    State.DRAFT: DRAFT_BUTTONS,
+    State.REVIEW: (
+        Button(Status.REVIEW, "Save, keep in review"),
+        Button(Status.DRAFT, "Back to draft"),
+        Button(SCHEDULE, "Schedule…"),
+        Button(PUBLISH_NOW, "Publish now", "default"),
+    ),
+    State.SCHEDULED: (
+        Button(Status.PUBLISHED, "Save, keep scheduled", "default"),
+        Button(SCHEDULE, "Reschedule…"),
+        Button(PUBLISH_NOW, "Publish now"),
+        Button(Status.DRAFT, "Unpublish", "danger"),
+    ),
+    State.LIVE: (
+        Button(Status.PUBLISHED, "Update live story", "default"),
+        Button(Status.DRAFT, "Unpublish", "danger"),
+        Button(Status.WITHDRAWN, "Withdraw", "danger"),
+    ),
+    State.EXPIRED: (
+        Button(Status.PUBLISHED, "Save", "default"),
+        Button(Status.DRAFT, "Unpublish", "danger"),
+        Button(Status.WITHDRAWN, "Withdraw", "danger"),
+    ),
+    State.WITHDRAWN: (
+        Button(Status.WITHDRAWN, "Save, keep withdrawn", "default"),
+        Button(Status.DRAFT, "Unpublish", "danger"),
+    ),
+}
+
+
+def state_banner(article):
+    """One line saying where the story stands, for the top of its form."""
+    if article.pk is None:
+        return "New story, not saved yet"
+    state = article.publication_state()
+    if state == State.LIVE:
+        return f"Live since {_when(article.published_at)}"
+    if state == State.SCHEDULED:
+        return f"Scheduled for {_when(article.published_at)}"
+    if state == State.EXPIRED:
+        return f"Expired on {_when(article.expires_at)}"
+    if state == State.WITHDRAWN:
+        return f"Withdrawn on {_when(withdrawn_at(article))}"
+    version = Version.objects.get_for_object(article).select_related("revision__user").first()
+    user = version.revision.user if version else None
+    by = f" by {user.get_full_name() or user.get_username()}" if user else ""
+    return f"{state.label}, last saved{by} at {_when(article.updated_at)}"
+
+
+def withdrawn_at(article):
+    """When the story was withdrawn: the oldest of the revisions that end its history withdrawn.
+
+    Without revisions (a fixture, a script) the last save is the best there is.
+    """
+    when = article.updated_at
+    for version in Version.objects.get_for_object(article).select_related("revision"):
+        if version.field_dict.get("status") != Status.WITHDRAWN:
+            break
+        when = version.revision.date_created
+    return when
+
+
+def _when(moment):
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
 class ArticleAdminForm(forms.ModelForm):
-    """The change form, bound to the user editing (ArticleAdmin.get_form sets `user`)."""
+    """The change form, bound to the user editing (ArticleAdmin.get_form sets `user`).
+
+    The publishing buttons post `status` (see BUTTONS); the form takes that one step while it
+    validates, so a step publishing refuses comes back as an error on `status`.
+    """
 
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
     mark_public_update = forms.BooleanField(
@@ -113,29 +235,93 @@ class ArticleAdminForm(forms.ModelForm):
             "expires_at",
             "tags",
         )
+        labels = {
+            "published_at": "Publication time",
+            "original_published_at": "First published",
+            "display_date": "Date shown to readers",
+        }
+        help_texts = {
+            "headline": "What readers and search engines see first; they cut it after about "
+            "110 characters.",
+        }
+        widgets = {"standfirst": AdminTextareaWidget(attrs={"rows": 3})}
+
+    # One line per date: what it means, then a typed example (with example_date()).
+    DATE_HELP = {
+        "published_at": (
+            "When the story goes live here: empty means the moment it is published, a time "
+            "ahead schedules it.",
+            "09:00",
+        ),
+        "original_published_at": (
+            "When the story first ran, at its source if syndicated; set on first publication.",
+            "12:00",
+        ),
+        "display_date": (
+            "The date readers see, when it should not be the original one (after a rewrite).",
+            "18:30",
+        ),
+        "expires_at": ("Optional: readers no longer see the story from this time.", "23:59"),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if isinstance(field, LocalDateTimeField):
                 field.stored = getattr(self.instance, name, None)
+        # The story as stored, before this request's values land on the instance: the banner
+        # and the buttons describe it.
+        self.opened = copy.copy(self.instance)
         if self.instance.pk:
             self.initial["edit_token"] = edit_token(self.instance.updated_at)
+        for name, (meaning, example) in self.DATE_HELP.items():
+            if name in self.fields:
+                self.fields[name].help_text = f"{meaning} Such as {example_date()} {example}."
         status = self.fields.get("status")
-        if status is not None and self.user is not None and not publishing.can_publish(self.user):
-            # Invalid choices are refused by the field itself, so a crafted POST of
-            # status=published fails validation like any other wrong value.
-            status.choices = [
-                (value, label)
-                for value, label in status.choices
-                if value in publishing.REPORTER_STATUSES
-            ]
+        if status is not None:
+            # Sent without a button (a script's submit): the story keeps its status.
+            status.required = False
+            if self.user is not None and not publishing.can_publish(self.user):
+                # Invalid choices are refused by the field itself, so a crafted POST of
+                # status=published fails validation like any other wrong value.
+                status.choices = [
+                    (value, label)
+                    for value, label in status.choices
+                    if value in publishing.REPORTER_STATUSES
+                ]
+                status.error_messages["invalid_choice"] = (
+                    "“%(value)s” is for editors: only they can publish, schedule, unpublish "
+                    "or withdraw a story."
+                )
+            else:
+                status.choices = [
+                    *status.choices,
+                    (PUBLISH_NOW, "Publish now"),
+                    (SCHEDULE, "Schedule"),
+                ]
+                status.error_messages["invalid_choice"] = (
+                    "“%(value)s” is not a publishing step: use the buttons at the top of the form."
+                )
         if self.is_bound and self._may_take_addresses():
             holder = self._address_holder(self.data.get(self.add_prefix("slug"), "").strip())
             if holder is not None:
                 take = self.fields["take_address"]
                 take.widget = forms.CheckboxInput()
                 take.label = f"Take this address from “{holder}”"
+
+    def publishing_buttons(self):
+        """The buttons this user is offered for the story as stored, in the order shown."""
+        if "status" not in self.fields:
+            return []  # the story is shown read-only
+        state = self.opened.publication_state() if self.opened.pk else None
+        allowed = {value for value, _ in self.fields["status"].choices}
+        offered = [button for button in BUTTONS[state] if button.value in allowed]
+        if not any(button.kind == "default" for button in offered):
+            # A reporter's step forward is review: handing the story to an editor.
+            offered = [
+                b._replace(kind="default") if b.value == Status.REVIEW else b for b in offered
+            ]
+        return offered
 
     def clean(self):
         cleaned = super().clean()
@@ -189,16 +375,17 @@ class ArticleAdminForm(forms.ModelForm):
         # writes what it returned (ArticleAdmin.save_model takes no step of its own). So the
         # check and the save cannot disagree, and a refusal is a form error, never a 500.
         if any(name in self.errors for name in ("status", *self.STEP_INPUTS)):
-            return  # already refused, and a step on half-read dates would only add noise
+            # Already refused, and a step on half-read dates would only add noise. A request
+            # such as "now" is no status to put on the story.
+            cleaned.pop("status", None)
+            return
         trial = copy.copy(self.instance)
         for name in self.STEP_INPUTS:
             if name in self.fields:
                 setattr(trial, name, cleaned.get(name))
-        new_status = cleaned.get("status", trial.status)
         try:
-            publishing.set_status(
-                trial, new_status, by=self.user, at=trial.published_at, commit=False
-            )
+            new_status, at = self._requested(cleaned.get("status"), trial)
+            publishing.set_status(trial, new_status, by=self.user, at=at, commit=False)
         except PermissionDenied:
             self.add_error("status", "Only editors can publish, schedule, unpublish or withdraw.")
             return
@@ -208,6 +395,32 @@ class ArticleAdminForm(forms.ModelForm):
         for name in publishing.STEP_FIELDS:
             if name in self.fields:
                 cleaned[name] = getattr(trial, name)
+
+    def _requested(self, requested, trial):
+        """The status and publication time the button pressed asks `trial` to take."""
+        at = trial.published_at
+        if not requested:
+            return trial.status, at
+        ahead = at is not None and at > timezone.now()
+        if requested == PUBLISH_NOW:
+            if ahead and at != self.opened.published_at:
+                # The editor typed a time ahead and then said "now": which did they mean?
+                raise publishing.TransitionError(
+                    "“Publish now” puts the story live at once, but the publication time "
+                    "typed is ahead: clear it to publish now, or press Schedule… to publish "
+                    "then."
+                )
+            # A time ahead left as it was (a scheduled story) gives way to now; a time past
+            # typed for the record stays.
+            return Status.PUBLISHED, None if ahead else at
+        if requested == SCHEDULE:
+            if not ahead:
+                raise publishing.TransitionError(
+                    "To schedule the story, give a publication time ahead: Schedule… asks for "
+                    f"a date and a time, such as {example_date()} 09:00."
+                )
+            return Status.PUBLISHED, at
+        return requested, at
 
     def _refuse_if_changed_since_opened(self, token):
         # The admin runs a POST in one transaction: the row lock holds from this check to

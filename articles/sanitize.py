@@ -5,31 +5,120 @@ import re
 
 import nh3
 from django.core.exceptions import ValidationError
+from django_prose_editor.config import allowlist_from_extensions
 
-ALLOWED_TAGS = {
-    "p", "br", "a", "em", "strong", "i", "b", "u", "s", "sub", "sup",
-    "ul", "ol", "li", "blockquote", "q", "cite", "h2", "h3", "h4", "hr",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "blockquote": {"cite"}, "q": {"cite"}}
+from .richtext import EXTENSIONS
+
+# What the body's editor can make (articles/richtext.py), as django-prose-editor reads it.
+_EDITOR = allowlist_from_extensions(EXTENSIONS)
+ALLOWED_TAGS = frozenset(_EDITOR["tags"])
+ALLOWED_ATTRIBUTES = {
+    # Every kept link gets the same rel (link_rel below), whatever was pasted.
+    tag: attributes - {"rel"}
+    for tag, attributes in _EDITOR["attributes"].items()
+}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-URL_ATTRIBUTES = {"href", "cite"}
+URL_ATTRIBUTES = {"href"}
+# Tags the editor reads as its own (a pasted <b> becomes bold), so their words keep their
+# emphasis on every path, not only through the editor.
+SAME_AS = {"b": "strong", "i": "em"}
+# Blocks a body is made of: text between them is a paragraph of its own.
+BLOCK_TAGS = {"p", "h2", "h3", "ul", "ol", "li", "blockquote"}
 
 
 def clean_body(html):
-    """Keep simple story markup; drop scripts, event handlers, styles and unsafe URLs."""
+    """Keep what the body's editor makes; drop scripts, event handlers, styles and unsafe URLs.
+
+    Text that stands outside any block (a body that arrived as plain text from a fixture, an
+    import or QuerySet.update()) becomes paragraphs, split at blank lines: readers never see
+    one run-on block. Cleaning the result again changes nothing, so a story saved unchanged
+    is stored unchanged.
+    """
+    cleaned = _clean_once(html)
+    # Dropping a tag can leave markup that parses differently the next time ("<li><li>"
+    # nests, then does not): clean until nothing moves. It settles in a pass or two.
+    for _ in range(5):
+        again = _clean_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+def _clean_once(html):
+    cleaned = _renamed(_nh3_clean(html, tags=ALLOWED_TAGS | SAME_AS.keys()))
+    cleaned = _LONE_PARAGRAPH_ITEM.sub(r"<li>\1</li>", cleaned)
+    loose = _loose_runs(cleaned)
+    if not loose:
+        return cleaned
+    pieces, position = [], 0
+    for start, end in loose:
+        pieces.append(cleaned[position:start])
+        pieces.extend(
+            f"<p>{part.strip()}</p>"
+            for part in _BLANK_LINE.split(cleaned[start:end])
+            if part.strip()
+        )
+        position = end
+    pieces.append(cleaned[position:])
+    # An inline tag open across a blank line is now split in two: nh3 balances it again.
+    return _nh3_clean("".join(pieces), tags=ALLOWED_TAGS)
+
+
+def _nh3_clean(html, *, tags):
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_drop_unsafe_url,
+        attribute_filter=_filter_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
 
 
-def _drop_unsafe_url(tag, attribute, value):
-    # nh3 holds href to url_schemes but keeps a cite as written, javascript: and all.
+# A tag as nh3 writes it: attribute values always in double quotes (which may hold "<" or ">"),
+# and no "<" left in text (it becomes &lt;), so this finds every tag and nothing else.
+_TAG = re.compile(r'<(/?)([a-z0-9]+)((?:[^">]|"[^"]*")*)>')
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+# The editor writes each list item as a paragraph (<li><p>Parks</p></li>); stored, an item of
+# one paragraph is its words alone, as lists always were here and as readers' pages style them.
+_LONE_PARAGRAPH_ITEM = re.compile(r"<li><p>((?:(?!</?(?:p|li)>).)*)</p></li>", re.DOTALL)
+
+
+def _renamed(html):
+    def rename(tag):
+        name = SAME_AS.get(tag[2])
+        return f"<{tag[1]}{name}{tag[3]}>" if name else tag[0]
+
+    return _TAG.sub(rename, html)
+
+
+def _loose_runs(html):
+    """(start, end) of each stretch outside every block that holds some text."""
+    runs, depth, start = [], 0, 0
+    for tag in _TAG.finditer(html):
+        if tag[2] not in BLOCK_TAGS:
+            continue
+        if depth == 0 and _has_text(html[start : tag.start()]):
+            runs.append((start, tag.start()))
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            start = tag.end()
+    if depth == 0 and _has_text(html[start:]):
+        runs.append((start, len(html)))
+    return runs
+
+
+def _has_text(fragment):
+    return bool(_TAG.sub("", fragment).strip())
+
+
+def _filter_attribute(tag, attribute, value):
+    # nh3 holds href to url_schemes already; checked again here, the way a browser reads it.
     if attribute in URL_ATTRIBUTES and _url_scheme(value) not in {None, *ALLOWED_URL_SCHEMES}:
+        return None
+    # The link dialog leaves title="" when no title is typed.
+    if attribute == "title" and not value.strip():
         return None
     return value
 
@@ -58,7 +147,8 @@ def validate_body_has_text(html_text):
     """
     if plain_text(clean_body(html_text)).strip():
         return
-    removed = sorted({name.lower() for name in _TAG_NAME.findall(html_text)} - ALLOWED_TAGS)
+    named = {name.lower() for name in _TAG_NAME.findall(html_text)}
+    removed = sorted(named - ALLOWED_TAGS - SAME_AS.keys())
     if removed:
         listed = ", ".join(f"<{name}>" for name in removed)
         raise ValidationError(

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "reversion",
     "csp",
     "axes",
+    # The body's rich-text editor: its scripts, styles and icon font (articles/richtext.py).
+    "django_prose_editor",
     "articles",
 ]
 
@@ -118,10 +121,12 @@ AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
 
 # Content Security Policy (django-csp): nothing inline and nothing from elsewhere may run.
 # Public pages need no exception at all; the JSON-LD block is data, which CSP leaves alone.
+# The one inline script is the body editor's import map in the admin (articles/richtext.py):
+# it carries the request's nonce, and only a page that used the nonce names it in the policy.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -1,10 +1,18 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import robots_txt
 from newsroom.health import healthz
+
+# The admin carries the newsroom's name, not "Django administration"; read at each page, so
+# the setting is the one place to change it.
+admin.site.site_header = admin.site.site_title = admin.site.index_title = lazy(
+    lambda: settings.NEWSROOM_NAME, str
+)()
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -17,7 +17,7 @@ NO_CORRECTIONS = {"corrections-TOTAL_FORMS": "0", "corrections-INITIAL_FORMS": "
 def test_changelist_shows_headline_status_section_dates_and_tags(admin_client, seed):
     html = admin_client.get(CHANGELIST).content.decode()
     assert seed.headline in html
-    assert "Published" in html and "News" in html
+    assert ">Live</span>" in html and "News" in html
     assert "Syria" in html and "Vladimir Putin" in html
     assert "23 Jul 2024, noon" in html and "14 Sep 2021, noon" in html
 
@@ -47,7 +47,7 @@ def test_changelist_runs_a_constant_number_of_queries(
 
 def test_add_form_offers_prepopulated_slug_tags_fieldsets_and_autocomplete(admin_client, section):
     html = admin_client.get(ADD).content.decode()
-    for fieldset in ("Story", "Credits", "Taxonomy", "Dates"):
+    for fieldset in ("Story", "Credits", "Taxonomy", "Publishing"):
         assert f">{fieldset}</h2>" in html
     assert "data-prepopulated-fields" in html and "#id_slug" in html
     assert 'name="tags"' in html

@@ -1,4 +1,5 @@
-"""Every status an editor can pick on the story form, from every state a story can be in, with
+"""Every publishing button an editor can press on the story form (each posts `status`: a status,
+or "now" for Publish now, "schedule" for Schedule…), from every state a story can be in, with
 the publication time typed in the past, left empty or typed ahead.
 
 Each save ends in one of two ways, never in a server error: the story is saved in a state
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles import publishing
+from articles.forms import PUBLISH_NOW, SCHEDULE
 from articles.models import Article
 from tests.workflow_helpers import change_url, form_data
 
@@ -43,6 +45,17 @@ def starting_state(name):
 
 STATES = ("draft", "review", "published-live", "scheduled", "expired", "withdrawn")
 TYPED = {"past": -1, "empty": None, "future": 3}
+# What the buttons post: Save draft, Submit for review, the plain saves of a published or
+# withdrawn story (and Unpublish, which posts draft), Withdraw, Publish now, Schedule….
+REQUESTS = (*Status.values, PUBLISH_NOW, SCHEDULE)
+NOW_WITH_A_TIME_AHEAD = (
+    "“Publish now” puts the story live at once, but the publication time typed is ahead: "
+    "clear it to publish now, or press Schedule… to publish then."
+)
+SCHEDULE_WITHOUT_A_TIME_AHEAD = (
+    "To schedule the story, give a publication time ahead: Schedule… asks for a date and a "
+    "time, such as 24/07/2025 09:00."
+)
 
 
 def typed_time(typed):
@@ -58,20 +71,39 @@ def as_typed(when):
 
 
 def refusal_of_the_step(article, requested, by, when):
-    """What publishing itself says to this move with the same inputs, or None if it allows it."""
+    """What the form says to this request with the same inputs, or None if it allows it.
+
+    Publish now and Schedule… first check the time typed, then are the publishing step.
+    """
+    ahead = when is not None and when > timezone.now()
+    at = when
+    if requested == PUBLISH_NOW:
+        if ahead and when != article.published_at:
+            return NOW_WITH_A_TIME_AHEAD
+        requested, at = Status.PUBLISHED, None if ahead else when
+    elif requested == SCHEDULE:
+        if not ahead:
+            return SCHEDULE_WITHOUT_A_TIME_AHEAD
+        requested = Status.PUBLISHED
     article.published_at = when
     try:
-        publishing.set_status(article, requested, by=by, at=when, commit=False)
+        publishing.set_status(article, requested, by=by, at=at, commit=False)
     except publishing.TransitionError as error:
         return str(error)
     return None
 
 
 def assert_saved_consistently(story, requested, when, before, after):
-    assert story.status == requested
-    if requested == Status.PUBLISHED:
+    if requested in (PUBLISH_NOW, SCHEDULE):
+        assert story.status == Status.PUBLISHED
+    else:
+        assert story.status == requested
+    if requested == SCHEDULE:
+        assert story.published_at == when > after
+    elif requested in (Status.PUBLISHED, PUBLISH_NOW):
         assert story.original_published_at is not None
-        if when is None:  # empty means now
+        if when is None or (requested == PUBLISH_NOW and when > after):
+            # Empty means now; Publish now means now (a scheduled story's time gives way).
             assert before <= story.published_at <= after
         else:
             assert story.published_at == when
@@ -104,7 +136,7 @@ def eddie(editor):
 
 
 @pytest.mark.parametrize("typed", TYPED)
-@pytest.mark.parametrize("requested", Status.values)
+@pytest.mark.parametrize("requested", REQUESTS)
 @pytest.mark.parametrize("state", STATES)
 def test_a_status_change_on_the_form_saves_a_consistent_story_or_shows_the_steps_refusal(
     eddie, editor, make_article, state, requested, typed
@@ -113,12 +145,12 @@ def test_a_status_change_on_the_form_saves_a_consistent_story_or_shows_the_steps
     stored = (story.status, story.published_at)
     when = typed_time(typed)
     data = form_data(eddie.get(change_url(story)), status=requested, published_at=as_typed(when))
+    refusal = refusal_of_the_step(Article.objects.get(pk=story.pk), requested, editor, when)
 
     before = timezone.now()
     response = eddie.post(change_url(story), data)  # an uncaught error fails the test here
     after = timezone.now()
 
-    refusal = refusal_of_the_step(Article.objects.get(pk=story.pk), requested, editor, when)
     story.refresh_from_db()
     if response.status_code == 302:
         assert refusal is None
@@ -129,7 +161,7 @@ def test_a_status_change_on_the_form_saves_a_consistent_story_or_shows_the_steps
 
 
 @pytest.mark.parametrize("typed", TYPED)
-@pytest.mark.parametrize("requested", Status.values)
+@pytest.mark.parametrize("requested", REQUESTS)
 def test_a_new_story_in_any_status_is_saved_consistently_or_shows_the_steps_refusal(
     eddie, editor, section, requested, typed
 ):

@@ -359,13 +359,14 @@ def test_the_changelist_never_counts_past_its_cap(eddie, make_article, monkeypat
     assert Correction.objects.count() == 0
 
 
-def test_the_date_hierarchy_offers_years_without_a_distinct_over_every_story(eddie, make_article):
+def test_the_date_hierarchy_offers_only_years_with_stories_without_a_distinct(eddie, make_article):
     make_article(published_at=datetime(2024, 5, 1, 12, 0, tzinfo=UTC))
     make_article(published_at=datetime(2026, 2, 1, 12, 0, tzinfo=UTC))
     with CaptureQueriesContext(connection) as ctx:
         html = eddie.get(CHANGELIST).content.decode()
-    for year in ("2024", "2025", "2026"):
+    for year in ("2024", "2026"):
         assert f'href="?published_at__year={year}">{year}</a>' in html
+    assert "published_at__year=2025" not in html
     # Django's own lists them with a DISTINCT over a truncated date of every row.
     assert not any("trunc" in q["sql"].lower() for q in ctx.captured_queries)
     html = eddie.get(f"{CHANGELIST}?published_at__year=2026").content.decode()

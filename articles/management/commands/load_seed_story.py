@@ -2,7 +2,9 @@ import json
 
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
+from reversion.models import Version
 
+from articles.history import record_revision
 from articles.models import Article
 
 SEED_FIXTURE = "seed_story"
@@ -19,7 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         slug = seed_slug()
-        if Article.objects.filter(slug=slug).exists():
+        seed = Article.objects.filter(slug=slug).first()
+        if seed is not None:
+            if not Version.objects.get_for_object(seed).exists():
+                # Loaded before loaddata kept revisions: its History starts now.
+                record_revision(seed, comment=f"Loaded from {SEED_FIXTURE}")
             self.stdout.write(f"Seed story already present ({slug}); left as it is.")
             return
         call_command("loaddata", SEED_FIXTURE, verbosity=0)

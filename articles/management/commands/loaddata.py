@@ -5,6 +5,11 @@ anything is wrong nothing is written. The rows are then loaded by Django's own c
 transaction as always, and a fault only the database can see (or one in a fixture read from
 stdin or in another format, which are not checked beforehand) still names its object and
 rolls everything back. `--no-checks` is Django's loaddata, unchanged.
+
+Each story loaded gets a revision (articles/history.py) in the same transaction unless its
+history already holds it as loaded (or `--no-checks` is given): its History starts at the
+load instead of saying it came from nowhere, and a story a fixture overwrote shows what the
+fixture changed.
 """
 
 import io
@@ -23,6 +28,8 @@ from articles.fixture_checks import (
     why_unsaveable,
     without_byte_order_mark,
 )
+from articles.history import record_revisions
+from articles.models import Article
 
 
 class Command(loaddata.Command):
@@ -32,6 +39,7 @@ class Command(loaddata.Command):
         "is written, and a fixture with any fault is refused whole, naming the file, object "
         "and field of each fault; rows read from stdin or written as XML or YAML are checked "
         "as they are saved. A UTF-8 byte-order mark at the start of a file is skipped. "
+        "Each story loaded gets a revision unless its history already holds it. "
         "--no-checks runs Django's loaddata unchanged."
     )
 
@@ -59,7 +67,12 @@ class Command(loaddata.Command):
     def loaddata(self, fixture_labels):
         if self.checks:
             self.check_fixtures(fixture_labels)
+        self.loaded_articles = []
         super().loaddata(fixture_labels)
+        if self.checks:
+            pks = [article.pk for article in self.loaded_articles]
+            loaded = Article.objects.using(self.using).filter(pk__in=pks)
+            record_revisions(loaded, comment=f"Loaded from {', '.join(fixture_labels)}")
 
     def check_fixtures(self, fixture_labels):
         self.serialization_formats = serializers.get_public_serializer_formats()
@@ -86,6 +99,8 @@ class Command(loaddata.Command):
         return model._meta.app_config in self.excluded_apps or model in self.excluded_models
 
     def save_obj(self, obj):
+        if isinstance(obj.object, Article):
+            self.loaded_articles.append(obj.object)  # its pk once saved
         if not self.checks:
             return super().save_obj(obj)
         problem = why_unsaveable(obj)
