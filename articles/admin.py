@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from reversion.admin import VersionAdmin
@@ -26,6 +27,7 @@ from .forms import SCHEDULE, ArticleAdminForm, LocalDateTimeField, state_banner
 from .models import Article, Author, Correction, Section
 from .querysets import DATE_SHOWN
 from .richtext import BODY_HELP, BodyEditor
+from .sanitize import clean_body
 from .structured_data import news_article
 from .widgets import TagChipsWidget
 
@@ -142,8 +144,11 @@ class ArticleAdmin(VersionAdmin):
             steps = "The buttons at the top of the form publish, schedule or unpublish the story."
         else:
             steps = "An editor publishes the story once you submit it for review."
+        # Read-only (a reporter opening a published story), the body reads as the page does,
+        # not as the HTML it is stored as.
+        body = "body" if obj is None or self.has_change_permission(request, obj) else "body_as_read"
         return (
-            ("Story", {"fields": ("headline", "slug", "take_address", "standfirst", "body")}),
+            ("Story", {"fields": ("headline", "slug", "take_address", "standfirst", body)}),
             ("Credits", {"fields": ("byline", "authors")}),
             (
                 "Syndication",
@@ -162,6 +167,10 @@ class ArticleAdmin(VersionAdmin):
                 },
             ),
         )
+
+    @admin.display(description="Body")
+    def body_as_read(self, obj):
+        return format_html('<div class="story-body">{}</div>', mark_safe(clean_body(obj.body)))
 
     def get_inlines(self, request, obj):
         # Corrections are for a story readers have seen (or one that already has some).
@@ -233,6 +242,11 @@ class ArticleAdmin(VersionAdmin):
         live = obj.publication_state() == Article.State.LIVE
         if form.cleaned_data.get("mark_public_update") and live:
             obj.public_update_at = timezone.now()
+        restoring = hasattr(request, "kept_on_restore")  # reversion wrote the old row back
+        if change and not form.has_changed() and not restoring:
+            # Nothing typed, nothing to write: updated_at stays, so a colleague's open form
+            # is not refused as if someone had changed the story.
+            return
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):

@@ -142,7 +142,7 @@ BUTTONS = {
         Button(Status.WITHDRAWN, "Withdraw", "danger"),
     ),
     State.EXPIRED: (
-        Button(Status.PUBLISHED, "Save", "default"),
+        Button(Status.PUBLISHED, "Save, keep expired", "default"),
         Button(Status.DRAFT, "Unpublish", "danger"),
         Button(Status.WITHDRAWN, "Withdraw", "danger"),
     ),
@@ -385,6 +385,9 @@ class ArticleAdminForm(forms.ModelForm):
                 setattr(trial, name, cleaned.get(name))
         try:
             new_status, at = self._requested(cleaned.get("status"), trial)
+            if self._publication_unchanged(trial, new_status, at):
+                # Words only: no step, so an expired story can still have a typo fixed.
+                return
             publishing.set_status(trial, new_status, by=self.user, at=at, commit=False)
         except PermissionDenied:
             self.add_error("status", "Only editors can publish, schedule, unpublish or withdraw.")
@@ -395,6 +398,15 @@ class ArticleAdminForm(forms.ModelForm):
         for name in publishing.STEP_FIELDS:
             if name in self.fields:
                 cleaned[name] = getattr(trial, name)
+
+    def _publication_unchanged(self, trial, new_status, at):
+        opened = self.opened
+        return (
+            opened.pk is not None
+            and new_status == opened.status
+            and at == opened.published_at
+            and all(getattr(trial, name) == getattr(opened, name) for name in self.STEP_INPUTS)
+        )
 
     def _requested(self, requested, trial):
         """The status and publication time the button pressed asks `trial` to take."""

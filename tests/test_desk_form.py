@@ -92,7 +92,7 @@ def rita(reporter):
         ("review", ["Save, keep in review", "Back to draft", "Schedule…", "Publish now"]),
         ("scheduled", ["Save, keep scheduled", "Reschedule…", "Publish now", "Unpublish"]),
         ("live", ["Update live story", "Unpublish", "Withdraw"]),
-        ("expired", ["Save", "Unpublish", "Withdraw"]),
+        ("expired", ["Save, keep expired", "Unpublish", "Withdraw"]),
         ("withdrawn", ["Save, keep withdrawn", "Unpublish"]),
     ],
 )
@@ -170,10 +170,12 @@ def test_a_reporter_sees_a_live_story_with_its_banner_and_no_buttons(rita, make_
         ("draft", "Publish now", "publish", State.LIVE),
         ("review", "Back to draft", None, State.DRAFT),
         ("review", "Publish now", "publish", State.LIVE),
-        ("scheduled", "Save, keep scheduled", "publish", State.SCHEDULED),
+        # Keeping a story where it is takes no step: only the words change.
+        ("scheduled", "Save, keep scheduled", None, State.SCHEDULED),
         ("scheduled", "Publish now", "publish", State.LIVE),
         ("scheduled", "Unpublish", "unpublish", State.DRAFT),
-        ("live", "Update live story", "publish", State.LIVE),
+        ("live", "Update live story", None, State.LIVE),
+        ("expired", "Save, keep expired", None, State.EXPIRED),
         ("live", "Unpublish", "unpublish", State.DRAFT),
         ("live", "Withdraw", "withdraw", State.WITHDRAWN),
         ("expired", "Withdraw", "withdraw", State.WITHDRAWN),

@@ -76,9 +76,15 @@ def test_a_save_that_changes_nothing_records_no_revision(editor, draft, as_sent)
     logged = LogEntry.objects.count()
 
     unchanged = as_sent(form_data(eddie.get(change_url(draft))))
+    draft.refresh_from_db()
+    saved_at = draft.updated_at
     assert eddie.post(change_url(draft), unchanged).status_code == 302
 
     assert Version.objects.get_for_object(draft).count() == 1
+    if unchanged == form_data(eddie.get(change_url(draft))):
+        # Nothing was written, so a colleague's open form is not refused as out of date.
+        draft.refresh_from_db()
+        assert draft.updated_at == saved_at
     # Nor does "Recent actions" claim a change that did not happen.
     assert LogEntry.objects.count() == logged
 

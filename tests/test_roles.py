@@ -116,10 +116,14 @@ def test_reporters_cannot_schedule_by_posting_a_publication_time(rita, draft):
 
 
 def test_reporters_see_a_live_story_read_only_and_cannot_post_to_it(rita, make_article):
-    live = make_article(headline="Live story")
+    live = make_article(headline="Live story", body="<p>First.</p><p>Second &amp; last.</p>")
     response = rita.get(change_url(live))
     assert response.status_code == 200
-    assert 'name="headline"' not in response.content.decode()
+    html = response.content.decode()
+    assert 'name="headline"' not in html
+    # The body reads as the page does, not as literal tags.
+    assert '<div class="story-body"><p>First.</p><p>Second &amp; last.</p></div>' in html
+    assert "&lt;p&gt;" not in html
     crafted = {"headline": "Defaced", "status": "draft", "corrections-TOTAL_FORMS": "0"}
     assert rita.post(change_url(live), crafted).status_code == 403
     live.refresh_from_db()

@@ -232,3 +232,13 @@ def test_a_withdrawn_story_keeps_a_publication_time_in_the_past(eddie, make_arti
     assert "unpublish it" in message
     story.refresh_from_db()
     assert story.published_at == ran_at
+
+
+def test_an_expired_story_can_have_its_words_corrected_and_stays_expired(eddie, make_article):
+    story = make_article(headline="Expired story", expires_at=timezone.now() - timedelta(hours=1))
+    data = form_data(eddie.get(change_url(story)), headline="Expired story, typo fixed")
+    response = eddie.post(change_url(story), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story.refresh_from_db()
+    assert story.headline == "Expired story, typo fixed"
+    assert story.publication_state() == Article.State.EXPIRED
