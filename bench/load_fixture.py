@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -128,7 +129,14 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         fixture = Path(tmp) / "bench_fixture.json"
         rows = write_fixture(fixture, args.articles, args.tags_per_article)
-        env = dict(os.environ, DATABASE_URL=args.database_url or f"sqlite:///{tmp}/bench.sqlite3")
+        env = dict(
+            os.environ,
+            DATABASE_URL=args.database_url or f"sqlite:///{tmp}/bench.sqlite3",
+            # Production settings: DEBUG off (it keeps every query in memory when on).
+            DEBUG="0",
+            SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+            CACHE_DIR=f"{tmp}/cache",
+        )
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
             cwd=ROOT,

@@ -25,7 +25,7 @@
     }
 
     function show(count, text) {
-        // Only a real change touches the page: the body's count lives beside what is watched.
+        // Only a real change touches the page, which a screen reader then reads out.
         if (count.textContent !== text) {
             count.textContent = text;
         }
@@ -44,11 +44,9 @@
     }
 
     function bodyHtml() {
-        // The rich-text editor's own element when there is one, else the plain textarea.
-        const editor = document.querySelector('.field-body [contenteditable="true"]');
-        if (editor) {
-            return editor.innerHTML;
-        }
+        // The body's field, what is saved: the rich-text editor keeps it in sync and fires
+        // "input" on every change, toolbar ones included. The editor's own elements hold
+        // more than the story (its block-type menu reads "Heading 2 Heading 3 Paragraph").
         const textarea = document.getElementById('id_body');
         return textarea ? textarea.value : '';
     }
@@ -82,17 +80,11 @@
             }
         }
         const form = document.getElementById('article_form');
-        // Typing anywhere (the editor's own element included) bubbles up to the form.
+        // Typing bubbles up to the form; a script that sets a field (a restored draft)
+        // says so with "change".
         form.addEventListener('input', update);
+        form.addEventListener('change', update);
         update();
-        // The rich-text editor may build itself after this script, and its toolbar changes
-        // the text without an input event: count whenever the body's box changes.
-        const bodyBox = document.querySelector('.form-row.field-body .flex-container');
-        if (bodyBox) {
-            new MutationObserver(update).observe(bodyBox, {
-                childList: true, subtree: true, characterData: true,
-            });
-        }
     }
 
     function setUpSchedule() {
