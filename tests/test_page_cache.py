@@ -634,3 +634,15 @@ def test_search_results_are_served_fresh_not_stored(client, public_cache, make_a
     for _ in range(2):
         response = client.get("/search/", {"q": "ferry"})
         assert response.status_code == 200 and "X-Cache" not in response
+
+
+def test_browsers_are_asked_to_revalidate_every_public_page_and_it_is_still_stored(
+    client, public_cache, make_article
+):
+    article = make_article()
+    for url in ("/", article.get_absolute_url(), "/feed/", "/no-such-page/"):
+        first, second = client.get(url), client.get(url)
+        for response in (first, second):
+            assert response["Cache-Control"] == "max-age=0, must-revalidate", url
+        if url != "/no-such-page/":
+            assert second["X-Cache"] == "hit", url
