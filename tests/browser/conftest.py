@@ -3,6 +3,7 @@ Real-browser tests: Playwright for Python driving Debian's Chromium against the 
 server pytest-django starts. `make test-browser` runs them; `make test` leaves them out.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -28,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+PASSWORD = "a-long-test-password-1"
 RESULTS = Path(os.environ.get("BROWSER_RESULTS", settings.BASE_DIR / "results" / "browser"))
 
 
@@ -95,3 +97,34 @@ def log_in():
         page.wait_for_url("**/admin/")
 
     return log_in
+
+
+@pytest.fixture
+def staff(transactional_db):
+    """`staff(role, username, full_name="")`: a staff user in a newsroom role, password PASSWORD.
+
+    Live-server tests flush the database between tests, the roles (a data migration) with
+    it: they are made again here.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
+    for name, perms in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *[
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, _model, codename in perms
+            ]
+        )
+
+    def make(role, username, full_name=""):
+        first, _, last = full_name.partition(" ")
+        user = get_user_model().objects.create_user(
+            username, password=PASSWORD, is_staff=True, first_name=first, last_name=last
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make

@@ -3,20 +3,17 @@ The story list and a story's history in a real browser at 1280x900: headlines re
 state as one badge, the desk's filters, and what each revision changed, word by word.
 """
 
-import importlib
 from datetime import timedelta
 
 import pytest
 import reversion
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article, Section
+from tests.browser.conftest import PASSWORD
 
-PASSWORD = "a-long-test-password-1"
 LONG = (
     "Council approves the new central library budget after a late-night vote that split "
     "the ruling group"
@@ -24,21 +21,8 @@ LONG = (
 
 
 @pytest.fixture
-def editor(transactional_db):
-    # Live-server tests flush the database, roles included: make the Editor group again.
-    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
-    group, _ = Group.objects.get_or_create(name="Editor")
-    group.permissions.add(
-        *[
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for app, _model, codename in roles["Editor"]
-        ]
-    )
-    user = get_user_model().objects.create_user(
-        "eddie", password=PASSWORD, is_staff=True, first_name="Eddie", last_name="Editor"
-    )
-    user.groups.add(group)
-    return user
+def editor(staff):
+    return staff("Editor", "eddie", "Eddie Editor")
 
 
 def story(by, section, n, **fields):

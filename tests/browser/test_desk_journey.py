@@ -5,18 +5,15 @@ typing a single HTML tag, and the public page shows it as written. A reporter is
 offered Publish now.
 """
 
-import importlib
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 from taggit.models import Tag
 
 from articles.models import Article, Section
+from tests.browser.conftest import PASSWORD
 
-PASSWORD = "a-long-test-password-1"
 HEADLINE = "Harbour budget approved after a long night"
 PARAGRAPHS = [
     "The council approved the harbour budget on Tuesday.",
@@ -26,30 +23,6 @@ PARAGRAPHS = [
 WORDS = sum(len(paragraph.split()) for paragraph in PARAGRAPHS)  # 21
 ITEMS = ["A new quay", "A wider pier"]
 REPORT = "https://example.org/harbour-report"
-
-
-@pytest.fixture
-def staff(transactional_db):
-    # Live-server tests flush the database, roles (a data migration) included: make them again.
-    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
-    for name, perms in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *[
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, _model, codename in perms
-            ]
-        )
-
-    def make(role, username, full_name):
-        first, _, last = full_name.partition(" ")
-        user = get_user_model().objects.create_user(
-            username, password=PASSWORD, is_staff=True, first_name=first, last_name=last
-        )
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 @pytest.fixture

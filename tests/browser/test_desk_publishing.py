@@ -4,46 +4,19 @@ with Schedule…; a reporter is offered only what a reporter may do. Screenshots
 1280x900 for a new story, a live story and a reporter's draft.
 """
 
-import importlib
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article, Section
+from tests.browser.conftest import PASSWORD
 
-PASSWORD = "a-long-test-password-1"
 HEADLINE = "Harbour ferry returns after storm repairs"
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-def staff(transactional_db):
-    # Live-server tests flush the database, roles included: make them again.
-    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
-    for name, perms in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *[
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, _model, codename in perms
-            ]
-        )
-
-    def make(role, username, full_name):
-        first, last = full_name.split()
-        user = get_user_model().objects.create_user(
-            username, password=PASSWORD, is_staff=True, first_name=first, last_name=last
-        )
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from articles import publishing
 from articles.models import Article, Section
-
-PASSWORD = "a-long-test-password-1"
+from tests.browser.conftest import PASSWORD
 
 # What Word puts on the clipboard: class and style soup, mso- properties, fonts, spans,
 # conditional comments, <o:p>, and lists written as styled paragraphs with typed bullets.

@@ -4,36 +4,21 @@ with the keyboard, chips removed; a prompt before leaving unsaved work; a copy o
 offered back after the page closes, never over newer saved work, and gone once saved.
 """
 
-import importlib
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 from taggit.models import Tag
 
 from articles.models import Article, Section
+from tests.browser.conftest import PASSWORD
 
-PASSWORD = "a-long-test-password-1"
 DRAFT_KEY = "newsroom:draft:"
 
 
 @pytest.fixture
-def editor(transactional_db):
-    # Live-server tests flush the database, roles (a data migration) included.
-    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
-    for name, perms in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *[
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, _model, codename in perms
-            ]
-        )
-    user = get_user_model().objects.create_user("ed", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
+def editor(staff):
+    return staff("Editor", "ed")
 
 
 @pytest.fixture

@@ -3,43 +3,17 @@ The editorial journey in a real browser: a reporter writes and submits, an edito
 the clock passes, a reader finds the story; and previews stay with staff.
 """
 
-import importlib
 import re
 from datetime import timedelta
 from unittest import mock
 
-import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article, Section
+from tests.browser.conftest import PASSWORD
 
 HEADLINE = "Council approves new library budget"
-PASSWORD = "a-long-test-password-1"
-
-
-@pytest.fixture
-def staff(transactional_db):
-    # The roles come from a data migration; live-server tests flush the database between
-    # tests, so make sure they are there.
-    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
-    for name, perms in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *[
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, _model, codename in perms
-            ]
-        )
-
-    def make(role, username):
-        user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 def choose_autocomplete(page, field, text):
