@@ -109,7 +109,7 @@ class ArticleAdmin(VersionAdmin):
     search_fields = ("headline", "standfirst", "body")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("headline",)}
-    autocomplete_fields = ("section", "authors")
+    autocomplete_fields = ("section", "authors", "lead_image")
     readonly_fields = ("created_at", "updated_at", "public_update_at")
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
@@ -148,7 +148,20 @@ class ArticleAdmin(VersionAdmin):
         # not as the HTML it is stored as.
         body = "body" if obj is None or self.has_change_permission(request, obj) else "body_as_read"
         return (
-            ("Story", {"fields": ("headline", "slug", "take_address", "standfirst", body)}),
+            (
+                "Story",
+                {
+                    "fields": (
+                        "headline",
+                        "slug",
+                        "take_address",
+                        "standfirst",
+                        body,
+                        "lead_image",
+                        "lead_image_caption",
+                    )
+                },
+            ),
             ("Credits", {"fields": ("byline", "authors")}),
             (
                 "Syndication",
@@ -270,8 +283,8 @@ class ArticleAdmin(VersionAdmin):
                 article = Article.objects.select_for_update().get(pk=pk)
                 try:
                     step(article, by=request.user)
-                except publishing.TransitionError:
-                    skipped.append(article.headline)
+                except publishing.TransitionError as refusal:
+                    skipped.append(f"“{article.headline}” ({refusal})")
                 else:
                     changed += 1
         if changed:
@@ -279,7 +292,7 @@ class ArticleAdmin(VersionAdmin):
         if skipped:
             self.message_user(
                 request,
-                f"Not {done.lower()} (wrong status): {', '.join(skipped)}.",
+                f"Not {done.lower()}: {'; '.join(skipped)}",
                 messages.WARNING,
             )
 

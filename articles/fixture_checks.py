@@ -17,7 +17,13 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    SuspiciousFileOperation,
+    ValidationError,
+)
 from django.db import models
 from django.utils import timezone
 
@@ -166,7 +172,7 @@ class FixtureChecker:
                     label = model._meta.label_lower
                     self.problems.append(f'{where}: {label} has no field "{field_name}"')
                 continue
-            problem = self._check_value(field, value)
+            problem = self._check_value(field, value) or missing_file(field, value)
             if problem:
                 self.problems.append(f'{where}: field "{field_name}": {problem}')
         filled = FILLED_ON_LOAD.get(model._meta.label_lower, set())
@@ -316,10 +322,27 @@ def why_unsaveable(obj):
         if field.is_relation or value is None or (field.name in filled and not value):
             continue
         # As a fixture would write it, so the message reads like the one for a file.
-        problem = check_plain_value(field, field.value_to_string(instance))
+        written = field.value_to_string(instance)
+        problem = check_plain_value(field, written) or missing_file(field, written)
         if problem:
             return f'field "{field.name}": {problem}'
     return None
+
+
+def missing_file(field, value):
+    """Why a file field's value names no stored file, or None (a picture's file travels beside
+    the fixture: copy the media folder into MEDIA_ROOT first)."""
+    if not isinstance(field, models.FileField) or not isinstance(value, str) or not value:
+        return None
+    try:
+        if field.storage.exists(value):
+            return None
+    except SuspiciousFileOperation:
+        return f"{value!r} points outside the media folder"
+    return (
+        f"the file {value!r} is not in the media folder ({settings.MEDIA_ROOT}); copy the "
+        f"fixture's media files there first"
+    )
 
 
 def names_row(reference, instance):

@@ -327,6 +327,7 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         self._refuse_a_reserved_address(cleaned)
         self._take_status_step(cleaned)
+        self._refuse_an_unready_lead_image_on_a_published_story(cleaned)
         published_at, expires_at = cleaned.get("published_at"), cleaned.get("expires_at")
         if published_at and expires_at and expires_at <= published_at:
             self.add_error("expires_at", "The story would expire before it goes live.")
@@ -380,6 +381,9 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned.pop("status", None)
             return
         trial = copy.copy(self.instance)
+        if "lead_image" in self.fields:
+            # Publishing checks the picture the story will have, not the one it had.
+            trial.lead_image = cleaned.get("lead_image")
         for name in self.STEP_INPUTS:
             if name in self.fields:
                 setattr(trial, name, cleaned.get(name))
@@ -398,6 +402,20 @@ class ArticleAdminForm(forms.ModelForm):
         for name in publishing.STEP_FIELDS:
             if name in self.fields:
                 cleaned[name] = getattr(trial, name)
+
+    def _refuse_an_unready_lead_image_on_a_published_story(self, cleaned):
+        # Publishing checked the picture; a story already out (or scheduled) takes no step,
+        # so a picture swapped onto it is checked here by the same rule.
+        if "lead_image" not in self.changed_data or "status" in self.errors:
+            return
+        if (cleaned.get("status") or self.instance.status) != Status.PUBLISHED:
+            return
+        trial = copy.copy(self.instance)
+        trial.lead_image = cleaned.get("lead_image")
+        try:
+            publishing.require_lead_image_ready(trial)
+        except publishing.TransitionError as error:
+            self.add_error("lead_image", str(error))
 
     def _publication_unchanged(self, trial, new_status, at):
         opened = self.opened

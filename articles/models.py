@@ -96,6 +96,21 @@ class Article(models.Model):
         help_text="Simple HTML: paragraphs, links, emphasis, lists and quotes. "
         "Anything else is removed when the story is saved.",
     )
+    lead_image = models.ForeignKey(
+        "photos.Image",
+        null=True,
+        blank=True,
+        # A picture a story shows cannot be deleted from under it: the library names the story.
+        on_delete=models.PROTECT,
+        related_name="lead_of",
+        verbose_name="lead picture",
+        help_text="Shown at the top of the story. It needs alt text and a credit to go live.",
+    )
+    lead_image_caption = models.TextField(
+        "caption for this story",
+        blank=True,
+        help_text="Leave empty to print the picture's own caption.",
+    )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, blank=True, related_name="articles")
     byline = models.CharField(

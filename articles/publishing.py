@@ -89,6 +89,7 @@ def publish(
         raise TransitionError(
             "This story's expiry time has passed: clear or move it to publish the story."
         )
+    require_lead_image_ready(article)
     article.status = Status.PUBLISHED
     scheduled = article.published_at > timezone.now()
     return _save(article, by, "Scheduled" if scheduled else "Published", commit)
@@ -144,6 +145,19 @@ def set_status(
         article.status = status
         return _save(article, by, "Returned to draft", commit)
     return unpublish(article, by=by, commit=commit)
+
+
+def require_lead_image_ready(article: Article) -> None:
+    """Refuse a lead picture readers would get without alt text (unless decorative) or credit."""
+    image = article.lead_image
+    missing = image.missing_for_publication() if image is not None else []
+    if missing:
+        raise TransitionError(
+            f"The lead picture “{image}” has no {' and no '.join(missing)}: add "
+            f"{'them' if len(missing) > 1 else 'it'} in the picture library (a purely "
+            "decorative picture can be marked so, and needs no alt text) before the story "
+            "is live."
+        )
 
 
 def _require(user: AbstractBaseUser, permission: str) -> None:

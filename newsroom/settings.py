@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     # The body's rich-text editor: its scripts, styles and icon font (articles/richtext.py).
     "django_prose_editor",
     "articles",
+    "photos",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,16 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Uploaded pictures (photos/). The development server serves them with DEBUG on; in
+# production the web server or an object store does.
+MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "media"))
+MEDIA_URL = "media/"
+# What an upload may be: larger files and pictures of more pixels are refused with a message.
+# The pixel limit is also Pillow's decompression-bomb guard (photos/apps.py); 65 million
+# covers a 61-megapixel camera.
+PHOTOS_MAX_UPLOAD_BYTES = env("PHOTOS_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, int)
+PHOTOS_MAX_PIXELS = env("PHOTOS_MAX_PIXELS", 65_000_000, int)
 
 # "Syria" and "syria" are one tag: editors type tags by hand.
 TAGGIT_CASE_INSENSITIVE = True

@@ -173,7 +173,11 @@ def test_reporter_submits_drafts_for_review_with_the_action(rita, draft, make_ar
     live.refresh_from_db()
     assert draft.status == Article.Status.REVIEW
     assert live.status == Article.Status.PUBLISHED
-    assert "Not submitted for review (wrong status): Live story." in response.content.decode()
+    # Each skipped story is named with the step's reason.
+    assert (
+        "Not submitted for review: “Live story” (Only a draft can be submitted for review"
+        in response.content.decode()
+    )
 
 
 def test_editor_publishes_unpublishes_and_withdraws_with_actions(client, editor, draft):

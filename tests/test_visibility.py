@@ -70,7 +70,8 @@ def test_every_public_url_pattern_is_walked_above(newsroom):
     live, author = newsroom
     walked = {resolve(url.split("?")[0]).route for url in public_urls(live.section, author)}
     walked.add(resolve(live.get_absolute_url()).route)  # its own tests: 404, 410, 301
-    not_public = {"admin/", "healthz"}
+    # media/: the picture library's files, for staff only (tests/test_photos_library.py).
+    not_public = {"admin/", "healthz", "media/<path:path>"}
     patterns = set()
     for entry in get_resolver().url_patterns:
         if hasattr(entry, "url_patterns"):

@@ -1,0 +1,120 @@
+"""Upload checks: a file becomes a library picture only once Pillow has decoded all of it.
+
+Never trusted: the file's name, its extension or the content type the browser sent. The
+picture stored is not the file uploaded but a re-encoding of its pixels, turned upright,
+with its colour profile and nothing else (photos/metadata.py reads what is kept first).
+"""
+
+import io
+import os
+import warnings
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .metadata import read_credits
+
+# Pillow's format name -> the format stored and its extension. HEIC becomes JPEG: browsers
+# cannot show HEIC.
+STORED_AS = {
+    "JPEG": ("JPEG", "jpg"),
+    "PNG": ("PNG", "png"),
+    "WEBP": ("WEBP", "webp"),
+    "HEIF": ("JPEG", "jpg"),
+}
+ACCEPTED = "JPEG, PNG, WebP or HEIC/HEIF"
+SAVE_OPTIONS = {"JPEG": {"quality": 90, "optimize": True}, "WEBP": {"quality": 90}, "PNG": {}}
+
+
+@dataclass
+class CheckedPicture:
+    """A picture ready to store: the cleaned file, its size and what its metadata said."""
+
+    content: ContentFile
+    width: int
+    height: int
+    credits: dict = field(default_factory=dict)
+
+
+def check_upload(upload):
+    """The cleaned picture for an uploaded file, or ValidationError saying why it is refused."""
+    name = os.path.basename(getattr(upload, "name", "") or "picture")
+    limit = settings.PHOTOS_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"“{name}” is {filesizeformat(upload.size)}; pictures may be at most "
+            f"{filesizeformat(limit)}. Export a smaller copy and upload that.",
+            code="too_large",
+        )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Past the limit Pillow only warns, then (at twice it) refuses: refuse at once.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            _refuse_too_many_pixels(name, image.width, image.height)
+            credits = read_credits(image)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            f"“{name}” has too many pixels to open safely (over "
+            f"{settings.PHOTOS_MAX_PIXELS:,}); make a smaller copy.",
+            code="too_many_pixels",
+        ) from None
+    except UnidentifiedImageError:
+        raise ValidationError(
+            f"“{name}” is not a picture this site can read: upload a {ACCEPTED} photo. "
+            "Drawings (SVG), documents and other files are refused.",
+            code="not_a_picture",
+        ) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        # Pillow says "image file is truncated" or "broken data stream" for a file cut short.
+        raise ValidationError(
+            f"“{name}” could not be read to the end ({error}): the file is damaged or "
+            "was cut short. Upload it again from the original.",
+            code="damaged",
+        ) from None
+    if image.format not in STORED_AS:
+        raise ValidationError(
+            f"“{name}” is a {image.format} file; upload a {ACCEPTED} photo.",
+            code="unsupported_format",
+        )
+    stored_format, extension = STORED_AS[image.format]
+    cleaned, (width, height) = _clean_bytes(image, stored_format)
+    stem = slugify(os.path.splitext(name)[0]) or "picture"
+    return CheckedPicture(ContentFile(cleaned, name=f"{stem}.{extension}"), width, height, credits)
+
+
+def _refuse_too_many_pixels(name, width, height):
+    if width * height > settings.PHOTOS_MAX_PIXELS:
+        raise ValidationError(
+            f"“{name}” is {width} × {height} pixels, more than the "
+            f"{settings.PHOTOS_MAX_PIXELS:,} this site opens (a huge picture, or a file made "
+            "to exhaust memory); make a smaller copy.",
+            code="too_many_pixels",
+        )
+
+
+def _clean_bytes(image, stored_format):
+    """The pixels, turned upright, re-encoded with the colour profile as the only metadata."""
+    icc_profile = image.info.get("icc_profile")
+    transparency = image.info.get("transparency")
+    upright = ImageOps.exif_transpose(image)
+    # Nothing read from the file travels to the new one but what is named here: no EXIF
+    # (GPS, serial numbers, owner), no XMP, no IPTC, no PNG text chunks.
+    upright.info = {}
+    if stored_format == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+        upright = upright.convert("RGB")
+    options = dict(SAVE_OPTIONS[stored_format])
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    if transparency is not None and stored_format == "PNG":
+        options["transparency"] = transparency
+    out = io.BytesIO()
+    upright.save(out, format=stored_format, **options)
+    return out.getvalue(), upright.size

@@ -1,0 +1,92 @@
+"""Pictures made in the test, with the metadata a source's phone or an agency would leave."""
+
+import io
+import struct
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
+from PIL import ImageCms
+
+from photos.checks import check_upload
+from photos.models import Image
+
+GPS_LATITUDE = (51.0, 30.0, 26.0)
+SERIAL = "SN-SOURCE-4471"
+OWNER = "Jane Source"
+IPTC_CAPTION = "Protesters gather outside the ministry"
+IPTC_BYLINE = "Ann Agency"
+IPTC_CREDIT = "Ann Agency / Wire Photos"
+IPTC_COPYRIGHT = "© 2026 Wire Photos"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads land in a folder of this test's own, never in the repository."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def picture(fmt="JPEG", size=(40, 20), mode="RGB", **save_options):
+    out = io.BytesIO()
+    PILImage.new(mode, size, "teal").save(out, format=fmt, **save_options)
+    return out.getvalue()
+
+
+def iptc_block(datasets):
+    """An IPTC IIM record inside a Photoshop 3.0 image resource (0x0404), as agencies send."""
+    iim = b"".join(
+        b"\x1c" + bytes([record, number]) + struct.pack(">H", len(value)) + value
+        for (record, number), value in datasets.items()
+    )
+    if len(iim) % 2:
+        iim += b"\x00"
+    return (
+        b"Photoshop 3.0\x00"
+        + b"8BIM"
+        + struct.pack(">H", 0x0404)
+        + b"\x00\x00"
+        + (struct.pack(">I", len(iim)) + iim)
+    )
+
+
+def with_app13(jpeg, payload):
+    """The JPEG with an APP13 segment after its start marker (Pillow cannot write one)."""
+    segment = b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
+    return jpeg[:2] + segment + jpeg[2:]
+
+
+def secret_laden_jpeg(orientation=1, xmp=None, iptc=True):
+    """A 40 x 20 JPEG with GPS, a body serial number, an owner, IPTC and an sRGB profile."""
+    exif = PILImage.Exif()
+    exif[0x013B] = OWNER  # Artist
+    exif[0x0112] = orientation
+    exif.get_ifd(0x8769)[0xA431] = SERIAL  # BodySerialNumber
+    exif.get_ifd(0x8825).update({1: "N", 2: GPS_LATITUDE, 3: "W", 4: (0.0, 7.0, 39.0)})
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    options = {"exif": exif, "icc_profile": icc}
+    if xmp:
+        options["xmp"] = xmp
+    jpeg = picture(**options)
+    if not iptc:
+        return jpeg
+    datasets = {
+        (2, 120): IPTC_CAPTION.encode(),
+        (2, 80): IPTC_BYLINE.encode(),
+        (2, 110): IPTC_CREDIT.encode(),
+        (2, 116): IPTC_COPYRIGHT.encode(),
+    }
+    return with_app13(jpeg, iptc_block(datasets))
+
+
+def upload(data, name="photo.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def make_image(name="photo.jpg", **fields):
+    """A library picture, stored through the same checks as an upload."""
+    checked = check_upload(upload(picture(), name))
+    values = {"alt_text": "A teal square", "credit": "Staff photographer", **fields}
+    image = Image(file=checked.content, width=checked.width, height=checked.height, **values)
+    image.save()
+    return image
