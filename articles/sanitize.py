@@ -110,7 +110,8 @@ def _loose_runs(html):
 
 
 def _has_text(fragment):
-    return bool(_TAG.sub("", fragment).strip())
+    # Words, not the &nbsp; that older editors leave between blocks.
+    return bool(html.unescape(_TAG.sub("", fragment)).replace("\xa0", " ").strip())
 
 
 def _filter_attribute(tag, attribute, value):

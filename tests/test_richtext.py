@@ -177,3 +177,8 @@ def test_cleaning_a_clean_body_changes_nothing(html):
     # Saving an unchanged story must store the same body (and so record no change).
     once = clean_body(html)
     assert clean_body(once) == once
+
+
+def test_a_no_break_space_between_blocks_makes_no_empty_paragraph():
+    # Older editors leave these between blocks; they are not a paragraph of their own.
+    assert "<p>&nbsp;</p>" not in clean_body("<p>a</p>&nbsp;<p>b</p>")

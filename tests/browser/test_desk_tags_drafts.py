@@ -296,3 +296,27 @@ def test_changes_sent_in_a_refused_save_are_kept_and_leaving_still_asks(new_page
         "Council approves library budget after a long debate"
     )
     expect(page.locator("#id_slug")).to_have_value("not a slug!")
+
+
+def test_a_kept_draft_is_never_offered_to_another_user_and_logging_out_clears_it(
+    new_page, log_in, story, staff
+):
+    staff("Editor", "colleague")
+    page = open_story(new_page, log_in, story)
+    type_at_end(page, "#id_headline", " (embargoed angle)")
+    wait_for_kept_draft(page, "(embargoed angle)")
+    context = page.context
+    page.close()  # left without saving
+
+    # Someone else signs in on the same browser: the copy is not theirs.
+    page = context.new_page()
+    context.clear_cookies()  # the session ends without logging out: the copy stays behind
+    log_in(page, "colleague", PASSWORD)
+    page.goto(change_url(story))
+    expect(page.locator("#id_headline")).to_have_value("Council approves library budget")
+    expect(page.locator(".draft-offer")).to_have_count(0)
+
+    # Logging out clears every kept copy in this browser.
+    page.locator("#logout-form button, #logout-form input[type=submit]").first.click()
+    page.wait_for_url("**/logout/")
+    assert kept_drafts(page) == []

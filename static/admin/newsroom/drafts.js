@@ -7,7 +7,9 @@
  * story since the copy began (same edit_token), or if it was typed after the last save;
  * in that case restoring also restores the old edit_token, so saving it meets the form's
  * usual conflict check ("… changed this story after you opened it") instead of overwriting.
- * A successful save clears the copy.
+ * A successful save clears the copy. Copies are kept per user (two people sharing a browser
+ * never see each other's), are dropped after a week, and logging out clears them all
+ * (drafts-logout.js).
  */
 "use strict";
 {
@@ -16,8 +18,9 @@
     const SUBMITTED = "newsroom:draft-submitted";
     const SUBMIT_WINDOW_MS = 5 * 60 * 1000; // a save's answer arrives well within this
     const WAIT_MS = 400; // between the last key and writing the copy
+    const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
-    const key = PREFIX + location.pathname;
+    let key; // PREFIX + user + page, set in setUp() once the form is there
 
     function read(name) {
         try {
@@ -50,6 +53,8 @@
     const savedAt = (token) => (token ? Date.parse(token.replace(/(\.\d{3})\d*/, "$1")) : 0);
 
     function setUp(form) {
+        const owner = form.querySelector("[data-draft-owner]")?.dataset.draftOwner || "";
+        key = `${PREFIX}${owner}:${location.pathname}`;
         const fields = KEPT.map((name) => form.elements.namedItem(name)).filter(
             (field) => field && !field.disabled && !field.readOnly && field.name
         );
@@ -149,7 +154,11 @@
             answered = false;
         }
 
-        const kept = read(key);
+        let kept = read(key);
+        if (kept && !(Date.now() - kept.at < MAX_AGE_MS)) {
+            localStorage.removeItem(key); // a week old: nobody is coming back for it
+            kept = null;
+        }
         const differs = (copy) =>
             Object.entries(copy?.values || {}).some(
                 ([name, value]) => name in openedValues && openedValues[name] !== value
