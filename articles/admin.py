@@ -268,7 +268,7 @@ class ArticleAdmin(VersionAdmin):
         # edit to record, and each publishing step keeps its own revision.
         extra_context = {
             "has_change_permission": self.has_change_permission(request),
-            "title": "Articles",  # not Django's "Select article to change"
+            "title": "Stories",  # not Django's "Select story to change"
         }
         return admin.ModelAdmin.changelist_view(self, request, extra_context)
 

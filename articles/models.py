@@ -166,6 +166,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        # What a newsroom calls them: the admin says "Add story", as the desk's buttons do.
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         indexes = [
             # Lists: newest_first() orders by this very expression, so the front, section and
             # feed pages read 20 rows in index order instead of sorting every live story.

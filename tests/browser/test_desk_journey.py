@@ -83,7 +83,7 @@ def test_an_editor_writes_tags_and_publishes_a_story_without_typing_html(
     log_in(page, "ed", PASSWORD)
     page.console_errors.clear()  # the login page asks for a /favicon.ico there is not
     page.goto("/admin/articles/article/")
-    page.get_by_role("link", name="Add article").click()
+    page.get_by_role("link", name="Add story").click()
     expect(page).to_have_url(re.compile(r"/admin/articles/article/add/$"))
 
     page.locator("#id_headline").press_sequentially(HEADLINE)
