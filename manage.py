@@ -7,6 +7,8 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    # A command may run without SECRET_KEY (newsroom/settings.py); the servers may not.
+    os.environ.setdefault("NEWSROOM_COMMAND_LINE", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -6,6 +6,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see README.
 
 import datetime
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -42,9 +43,13 @@ def env(name, default, cast=str):
 # development key. `make run` and the tests (newsroom/test_settings.py) turn it on.
 DEBUG = env("DEBUG", False, bool)
 
-# Only good enough for a laptop: the app refuses to start with it when DEBUG is off.
+# Only good enough for a laptop: the app refuses to serve with it when DEBUG is off.
 DEVELOPMENT_SECRET_KEY = "development-only-never-use-this-key-in-production"
-SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY and os.environ.get("NEWSROOM_COMMAND_LINE"):
+    # manage.py (check, migrate, loaddata, ...) signs nothing that outlives the command: with
+    # no key set it makes one of its own for this run. Serving (WSGI, ASGI) still refuses.
+    SECRET_KEY = secrets.token_urlsafe(50)
 if not DEBUG and (
     SECRET_KEY == DEVELOPMENT_SECRET_KEY
     or SECRET_KEY.startswith("django-insecure")

@@ -58,13 +58,17 @@ def test_check_deploy_reports_nothing_under_production_settings():
     ],
     ids=["missing", "development", "django-insecure", "short"],
 )
-def test_debug_off_refuses_to_start_without_a_real_secret_key(secret_key):
+def test_debug_off_refuses_to_serve_without_a_real_secret_key(secret_key):
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
-    result = run(["manage.py", "check"], env)
+    # gunicorn loads newsroom.wsgi: the application never starts without a real key.
+    result = run(["-c", "import newsroom.wsgi"], env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+    if secret_key is not None:
+        # A weak key someone set is refused by management commands too.
+        assert run(["manage.py", "check"], env).returncode != 0
 
 
 def test_production_settings_turn_on_https_hsts_and_secure_cookies():
@@ -87,12 +91,27 @@ def test_production_settings_turn_on_https_hsts_and_secure_cookies():
     }
 
 
-def test_debug_unset_means_off_and_then_a_real_secret_key_is_required():
-    result = run(["manage.py", "check"], {})
-    assert result.returncode != 0
-    assert "DEBUG is off: set SECRET_KEY" in result.stderr
+def test_debug_unset_means_off_and_then_serving_needs_a_real_secret_key():
     production = {k: v for k, v in PRODUCTION.items() if k != "DEBUG"}
     assert load_settings(production, "DEBUG")["DEBUG"] is False
+    served = run(["-c", "import newsroom.wsgi"], {})
+    assert served.returncode != 0
+    assert "DEBUG is off: set SECRET_KEY" in served.stderr
+    # A command (check, migrate, makemigrations) runs with a key of its own, made for the run.
+    command = run(["manage.py", "check"], {})
+    assert command.returncode == 0, command.stderr
+    assert (
+        "development-only"
+        not in run(
+            [
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.conf import settings; print(settings.SECRET_KEY)",
+            ],
+            {},
+        ).stdout
+    )
 
 
 def test_development_defaults_need_only_debug_on():
