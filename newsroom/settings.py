@@ -250,8 +250,8 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Uploaded pictures (photos/). The development server serves them with DEBUG on; in
-# production the web server or an object store does.
+# Uploaded pictures (photos/). Served to staff only, by the application (photos/views.py):
+# an original may belong to an embargoed story, so no web server alias may publish this folder.
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "media"))
 MEDIA_URL = "media/"
 # What an upload may be: larger files and pictures of more pixels are refused with a message.

@@ -23,10 +23,14 @@ from .metadata import read_credits
 # cannot show HEIC.
 STORED_AS = {
     "JPEG": ("JPEG", "jpg"),
+    # Phones (Samsung, iPhone) write JPEGs with an MPF block, which Pillow names MPO.
+    "MPO": ("JPEG", "jpg"),
     "PNG": ("PNG", "png"),
     "WEBP": ("WEBP", "webp"),
     "HEIF": ("JPEG", "jpg"),
 }
+# The decoders an upload is offered to (Pillow's JPEG decoder also opens MPO).
+DECODERS = ("JPEG", "PNG", "WEBP", "HEIF")
 ACCEPTED = "JPEG, PNG, WebP or HEIC/HEIF"
 SAVE_OPTIONS = {"JPEG": {"quality": 90, "optimize": True}, "WEBP": {"quality": 90}, "PNG": {}}
 
@@ -56,7 +60,9 @@ def check_upload(upload):
         with warnings.catch_warnings():
             # Past the limit Pillow only warns, then (at twice it) refuses: refuse at once.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)
+            # Only these decoders ever see an upload: an EPS or PSD renamed .jpg is not
+            # handed to Ghostscript or any other plugin before it is refused.
+            image = Image.open(upload, formats=DECODERS)
             _refuse_too_many_pixels(name, image.width, image.height)
             credits = read_credits(image)
             image.load()

@@ -1,5 +1,9 @@
+import copy
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+
+from articles.states import Status
 
 from .checks import check_upload
 from .models import Image
@@ -33,6 +37,25 @@ class ImageForm(forms.ModelForm):
     checked = None
     prefilled = ()
 
+    def _refuse_leaving_a_published_story_without(self, cleaned):
+        # The rule publishing applies (articles/publishing.py) holds afterwards too: a picture
+        # leading a live or scheduled story keeps its alt text and credit.
+        if self.instance.pk is None:
+            return
+        trial = copy.copy(self.instance)
+        for name in ("alt_text", "decorative", "credit"):
+            if name in cleaned:
+                setattr(trial, name, cleaned[name] or ("" if name != "decorative" else False))
+        missing = trial.missing_for_publication()
+        stories = list(self.instance.lead_of.filter(status=Status.PUBLISHED)[:5])
+        if missing and stories:
+            named = ", ".join(f"“{story}”" for story in stories)
+            raise forms.ValidationError(
+                f"This picture leads {named}, published or scheduled: it keeps its "
+                f"{' and its '.join(missing)}. Fill {'them' if len(missing) > 1 else 'it'} in, "
+                "or give the story another picture first."
+            )
+
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if not isinstance(upload, UploadedFile):
@@ -42,6 +65,7 @@ class ImageForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._refuse_leaving_a_published_story_without(cleaned)
         if self.checked is not None:
             self.instance.width = self.checked.width
             self.instance.height = self.checked.height

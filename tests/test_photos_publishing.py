@@ -87,3 +87,20 @@ def test_the_article_form_picks_the_lead_picture_from_the_library_or_adds_one(cl
     assert 'name="lead_image"' in page
     assert "admin-autocomplete" in page
     assert reverse("admin:photos_image_add") in page  # the "+" that uploads without leaving
+
+
+@pytest.mark.parametrize("cleared", [{"alt_text": ""}, {"credit": ""}])
+def test_a_picture_leading_a_live_story_cannot_lose_its_alt_text_or_credit(
+    admin_client, make_article, cleared
+):
+    image = make_image(caption="Flooded high street")
+    make_article(headline="Floods close the town centre", lead_image=image)
+    url = reverse("admin:photos_image_change", args=[image.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields if name != "file"}
+    data = {name: value for name, value in data.items() if value is not False}
+    response = admin_client.post(url, {**data, **cleared})
+    assert response.status_code == 200
+    assert "“Floods close the town centre”" in response.content.decode()
+    image.refresh_from_db()
+    assert image.missing_for_publication() == []

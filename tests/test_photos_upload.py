@@ -147,10 +147,22 @@ def test_a_truncated_jpeg_is_refused_as_damaged():
     assert "cut short" in error.message
 
 
-def test_a_raster_format_other_than_the_four_is_refused_naming_it():
-    error = refusal(picture("BMP"), "scan.bmp")
-    assert error.code == "unsupported_format"
-    assert "BMP" in error.message
+@pytest.mark.parametrize("fmt", ["BMP", "TIFF", "GIF", "EPS"])
+def test_a_raster_format_other_than_the_four_is_refused_before_any_decoder_sees_it(fmt):
+    data = picture(fmt) if fmt != "EPS" else b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 1 1\n"
+    # Only the four formats' decoders may open an upload (EPS would start Ghostscript).
+    error = refusal(data, "scan.jpg")
+    assert error.code == "not_a_picture"
+    assert "JPEG, PNG, WebP or HEIC/HEIF" in error.message
+
+
+def test_a_phone_jpeg_with_a_multi_picture_block_is_accepted_as_jpeg():
+    out = io.BytesIO()
+    first = PILImage.new("RGB", (40, 20), "teal")
+    first.save(out, "MPO", save_all=True, append_images=[first])
+    checked = check_upload(upload(out.getvalue(), "IMG_0001.jpg"))
+    assert PILImage.open(checked.content).format == "JPEG"
+    assert checked.content.name == "img_0001.jpg"
 
 
 def test_a_file_over_the_size_limit_is_refused_with_both_sizes(settings):
