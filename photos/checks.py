@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .metadata import read_credits
 
@@ -106,9 +106,23 @@ def _refuse_too_many_pixels(name, width, height):
         )
 
 
+def _rewritten_profile(icc_profile):
+    """The colour profile as LittleCMS writes it again from what it parsed, or None.
+
+    Copied byte for byte, a profile would carry whatever was appended to it; one that does
+    not parse as a profile is dropped (the picture is then read as sRGB).
+    """
+    if not icc_profile:
+        return None
+    try:
+        return ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)).tobytes()
+    except (OSError, ImageCms.PyCMSError):
+        return None
+
+
 def _clean_bytes(image, stored_format):
     """The pixels, turned upright, re-encoded with the colour profile as the only metadata."""
-    icc_profile = image.info.get("icc_profile")
+    icc_profile = _rewritten_profile(image.info.get("icc_profile"))
     transparency = image.info.get("transparency")
     upright = ImageOps.exif_transpose(image)
     # Nothing read from the file travels to the new one but what is named here: no EXIF

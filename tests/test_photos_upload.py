@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image as PILImage
-from PIL import IptcImagePlugin
+from PIL import ImageCms, IptcImagePlugin
 
 from photos.checks import check_upload
 from photos.models import Image
@@ -207,3 +207,13 @@ def test_a_picture_uploaded_from_the_article_forms_popup_is_handed_back_to_it(ad
     assert response.status_code == 200
     assert "popup_response" in response.templates[0].name
     assert f"&quot;value&quot;: &quot;{image.pk}&quot;" in response.content.decode()
+
+
+def test_anything_hidden_after_the_colour_profile_does_not_reach_the_stored_file():
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    hidden = b"SERIAL-0042 owned by Jane Source"
+    data = picture(icc_profile=profile + hidden)
+    checked = check_upload(upload(data))
+    stored = checked.content.read()
+    assert hidden not in stored
+    assert PILImage.open(io.BytesIO(stored)).info["icc_profile"] == profile
