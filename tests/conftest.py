@@ -163,6 +163,22 @@ def editor(make_staff):
 
 
 @pytest.fixture
+def eddie(editor):
+    """The editor, logged in."""
+    from tests.workflow_helpers import logged_in
+
+    return logged_in(editor)
+
+
+@pytest.fixture
+def rita(reporter):
+    """The reporter, logged in."""
+    from tests.workflow_helpers import logged_in
+
+    return logged_in(reporter)
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """Move the clock that live(), publishing and the page cache read: `clock(when)`."""
 

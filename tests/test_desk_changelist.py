@@ -8,18 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import reversion
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.workflow_helpers import logged_in
+
 CHANGELIST = reverse("admin:articles_article_changelist")
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def listed(html):

@@ -68,20 +68,6 @@ def form_errors(response):
     return response.context["adminform"].form.errors
 
 
-@pytest.fixture
-def eddie(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def rita(reporter):
-    client = Client()
-    client.force_login(reporter)
-    return client
-
-
 # Which buttons, for whom
 
 

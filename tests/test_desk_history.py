@@ -11,22 +11,15 @@ import reversion
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from articles import history, publishing
 from articles.models import Article
 from tests.conftest import SEED_SLUG
-from tests.workflow_helpers import change_url, form_data
+from tests.workflow_helpers import change_url, form_data, logged_in
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def history_url(article):

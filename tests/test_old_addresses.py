@@ -5,21 +5,14 @@ story. The old address of a story that never ran is free for any story to take."
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, OldSlug
-from tests.workflow_helpers import change_url, form_data
+from tests.workflow_helpers import change_url, form_data, logged_in
 
 ADD = reverse("admin:articles_article_add")
 CHECKBOX = 'type="checkbox" name="take_address"'
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

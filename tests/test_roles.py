@@ -52,12 +52,6 @@ def test_the_roles_migration_runs_backwards_and_forwards():
     assert "articles.publish_article" in perms("Editor")
 
 
-@pytest.fixture
-def rita(client, reporter):
-    client.force_login(reporter)
-    return client
-
-
 def test_reporter_creates_a_draft_and_submits_it_through_the_form(rita, section):
     data = form_data(
         rita.get(ADD),

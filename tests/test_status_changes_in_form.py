@@ -10,7 +10,6 @@ story is as it was.
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -126,13 +125,6 @@ def assert_refused_on_the_form(response, refusal):
     else:
         assert errors["status"] == [refusal]
         assert escape(refusal) in response.content.decode()
-
-
-@pytest.fixture
-def eddie(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
 
 
 @pytest.mark.parametrize("typed", TYPED)

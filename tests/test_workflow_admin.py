@@ -14,20 +14,9 @@ from reversion.models import Version
 
 from articles.admin import CappedCountPaginator
 from articles.models import Article, Correction
-from tests.workflow_helpers import change_url, form_data
+from tests.workflow_helpers import change_url, form_data, logged_in
 
 CHANGELIST = reverse("admin:articles_article_changelist")
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def eddie(editor):
-    return logged_in(editor)
 
 
 def preview_url(article):

@@ -9,13 +9,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article
-from tests.workflow_helpers import change_url, form_data
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.workflow_helpers import change_url, form_data, logged_in
 
 
 def test_draft_review_schedule_preview_publish_correct_and_restore(reporter, editor, section):

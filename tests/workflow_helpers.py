@@ -1,9 +1,17 @@
 """Posting the article change form the way a browser would, from what the admin rendered."""
 
 from django import forms
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from taggit.utils import edit_string_for_tags
+
+
+def logged_in(user):
+    """A client of its own, logged in as `user` (several people in one test)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def change_url(article):
