@@ -66,6 +66,8 @@ def _skip_prefixes():
         reverse("admin:index"),
         reverse("articles:search"),
         "/healthz",
+        # Pictures: files, already served with their own long cache lifetime.
+        f"/{settings.MEDIA_URL.lstrip('/')}",
         *getattr(settings, "PUBLIC_CACHE_SKIP", ()),
     )
 

@@ -241,7 +241,11 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
+    # Originals of the picture library, under MEDIA_ROOT: staff only (photos/views.py).
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The copies readers get (photos/renditions.py), under MEDIA_ROOT/renditions/: public,
+    # served with year-long cache lifetimes, their names changing whenever their pixels do.
+    "renditions": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names, gzip and brotli copies, served by WhiteNoise with year-long cache
     # headers. With DEBUG on, {% static %} ignores the manifest, so `make run` needs no
     # collectstatic; `make serve` runs it.

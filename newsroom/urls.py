@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import robots_txt
 from newsroom.health import healthz
-from photos.views import library_file
+from photos.views import library_file, rendition_file
 
 # The admin carries the newsroom's name, not "Django administration"; read at each page, so
 # the setting is the one place to change it.
@@ -18,6 +18,8 @@ admin.site.site_header = admin.site.site_title = admin.site.index_title = lazy(
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Before the library's own files: renditions are public, the originals are not.
+    path("media/renditions/<path:path>", rendition_file, name="rendition"),
     path("media/<path:path>", library_file, name="media"),
     path("robots.txt", robots_txt, name="robots"),
     path(

@@ -9,6 +9,8 @@ class PhotosConfig(AppConfig):
     def ready(self):
         from pillow_heif import register_heif_opener
 
+        from . import signals  # noqa: F401
+
         # Phone photos arrive as HEIC: let Pillow open them like any other picture.
         register_heif_opener()
         apply_pixel_limit()

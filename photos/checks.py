@@ -17,7 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .metadata import read_credits
+from .metadata import colour_only_profile, read_credits
 
 # Pillow's format name -> the format stored and its extension. HEIC becomes JPEG: browsers
 # cannot show HEIC.
@@ -107,17 +107,24 @@ def _refuse_too_many_pixels(name, width, height):
 
 
 def _rewritten_profile(icc_profile):
-    """The colour profile as LittleCMS writes it again from what it parsed, or None.
+    """The colour profile, written again with nothing but its colour, or None.
 
-    Copied byte for byte, a profile would carry whatever was appended to it; one that does
-    not parse as a profile is dropped (the picture is then read as sRGB).
+    LittleCMS parses it and writes it again, so nothing appended to it survives; of what it
+    wrote, only the colour tags stay (photos/metadata.py), since a profile made on a
+    source's own device can name it. One that does not parse, before or after, is dropped
+    (the picture is then read as sRGB).
     """
     if not icc_profile:
         return None
     try:
-        return ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)).tobytes()
+        rewritten = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)).tobytes()
+        cleaned = colour_only_profile(rewritten)
+        if cleaned is None:
+            return None
+        ImageCms.ImageCmsProfile(io.BytesIO(cleaned))  # still a profile LittleCMS reads
     except (OSError, ImageCms.PyCMSError):
         return None
+    return cleaned
 
 
 def _clean_bytes(image, stored_format):

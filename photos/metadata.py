@@ -4,9 +4,10 @@ Agency pictures carry their caption, credit and copyright in IPTC (the old binar
 a JPEG's APP13 segment) or XMP (an XML packet). Those prefill the library's fields; every
 other field (GPS position, camera serial numbers, owner names, EXIF, XMP, IPTC as a whole)
 is left behind when the picture is re-encoded (photos/checks.py), which keeps only its
-colour profile.
+colour profile, and of that only the numbers colour needs (colour_only_profile).
 """
 
+import struct
 import xml.etree.ElementTree as ET
 
 from PIL import IptcImagePlugin
@@ -95,3 +96,96 @@ def _text(value):
     except UnicodeDecodeError:
         # Older IPTC blocks are Latin-1 unless they say otherwise.
         return value.decode("latin-1").strip()
+
+
+# The tags a colour transform reads, for matrix/curve and table-based profiles alike
+# (ICC.1:2022 section 9.2), all numbers. Everything else a profile may hold is left behind:
+# its description, the device's maker and model ("Jane's iPhone"), copyright, measurement
+# targets, calibration notes, and vendors' private tags.
+COLOUR_TAGS = frozenset(
+    tag.encode()
+    for tag in (
+        "wtpt bkpt chad chrm lumi cicp gamt rXYZ gXYZ bXYZ rTRC gTRC bTRC kTRC "
+        "A2B0 A2B1 A2B2 B2A0 B2A1 B2A2 D2B0 D2B1 D2B2 D2B3 B2D0 B2D1 B2D2 B2D3 pre0 pre1 pre2"
+    ).split()
+)
+# Header fields colour does not need, by byte range: the preferred CMM, the date the
+# profile was made (when a device was calibrated), platform, the device's maker, model and
+# media, the profile's creator and its checksum. Each becomes "none" (zeros), except the
+# date, which Pillow cannot read as zeros: every stored profile carries the same one.
+HEADER_CLEARED = [(4, 8), (40, 44), (48, 64), (80, 100)]
+FIXED_DATE = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+DESCRIPTION = "Colour profile"
+COPYRIGHT = "No copyright information"
+
+
+def colour_only_profile(icc_profile):
+    """The profile with only what colour needs: its header and the tags in COLOUR_TAGS, plus
+    the two text tags every profile must have, with neutral words. None if it is malformed.
+
+    Expects a profile LittleCMS has just written (photos/checks.py), so its tag table is
+    well formed; anything that does not add up is refused rather than guessed at.
+    """
+    if len(icc_profile) < 132:
+        return None
+    (count,) = struct.unpack(">I", icc_profile[128:132])
+    if 132 + 12 * count > len(icc_profile):
+        return None
+    kept = []
+    for i in range(count):
+        tag, offset, size = struct.unpack(">4sII", icc_profile[132 + 12 * i : 144 + 12 * i])
+        if offset + size > len(icc_profile):
+            return None
+        if tag in COLOUR_TAGS:
+            kept.append((tag, offset, size))
+    version = icc_profile[8]
+    tags = [(tag, icc_profile[offset : offset + size]) for tag, offset, size in kept]
+    tags += [
+        (b"desc", _mluc(DESCRIPTION) if version >= 4 else _text_description(DESCRIPTION)),
+        (b"cprt", _mluc(COPYRIGHT) if version >= 4 else b"text\0\0\0\0" + _ascii(COPYRIGHT)),
+    ]
+    header = bytearray(icc_profile[:128])
+    for start, end in HEADER_CLEARED:
+        header[start:end] = bytes(end - start)
+    header[24:36] = FIXED_DATE
+    return _assemble(bytes(header), tags)
+
+
+def _assemble(header, tags):
+    """A profile from its header and (signature, data) tags; tags with the same data (the
+    three curves of an sRGB profile) share it, as LittleCMS wrote them."""
+    table_end = 128 + 4 + 12 * len(tags)
+    body = bytearray()
+    placed = {}
+    entries = []
+    for tag, data in tags:
+        if data not in placed:
+            body += bytes(-(table_end + len(body)) % 4)  # each tag starts on 4 bytes
+            placed[data] = table_end + len(body)
+            body += data
+        entries.append(struct.pack(">4sII", tag, placed[data], len(data)))
+    body += bytes(-len(body) % 4)
+    size = table_end + len(body)
+    return (
+        struct.pack(">I", size)
+        + header[4:]
+        + struct.pack(">I", len(tags))
+        + b"".join(entries)
+        + bytes(body)
+    )
+
+
+def _ascii(text):
+    return text.encode("ascii") + b"\0"
+
+
+def _mluc(text):
+    """multiLocalizedUnicodeType (ICC v4): one English record."""
+    utf16 = text.encode("utf-16-be")
+    return b"mluc\0\0\0\0" + struct.pack(">II2s2sII", 1, 12, b"en", b"US", len(utf16), 28) + utf16
+
+
+def _text_description(text):
+    """textDescriptionType (ICC v2): the ASCII text, with empty Unicode and ScriptCode parts."""
+    ascii_text = _ascii(text)
+    return b"desc\0\0\0\0" + struct.pack(">I", len(ascii_text)) + ascii_text + bytes(4 + 4 + 3 + 67)

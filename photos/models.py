@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from .renditions import Renditions, new_key
+
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
 
@@ -63,6 +65,9 @@ class Image(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Names the folder of its renditions (photos/renditions.py). Random, so that folder cannot
+    # be found from the original's name while the picture waits on an embargoed story.
+    rendition_key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
 
     objects = ImageManager()
 
@@ -82,6 +87,10 @@ class Image(models.Model):
 
     def natural_key(self):
         return (self.file.name,)
+
+    @property
+    def renditions(self):
+        return Renditions(self)
 
     def missing_for_publication(self):
         """What readers would miss were it on a live story: ["alt text", "credit"] or less."""
