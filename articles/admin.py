@@ -28,7 +28,7 @@ from .models import Article, Author, Correction, Section
 from .querysets import DATE_SHOWN
 from .richtext import BODY_HELP, BodyEditor
 from .sanitize import clean_body
-from .structured_data import news_article
+from .structured_data import story_page_context
 from .widgets import TagChipsWidget
 
 
@@ -434,7 +434,7 @@ class ArticleAdmin(VersionAdmin):
         article = get_object_or_404(
             Article.objects.for_listing().prefetch_related("corrections"), pk=object_id
         )
-        context = {"article": article, "json_ld": news_article(article, request), "preview": True}
+        context = {**story_page_context(article, request), "preview": True}
         response = TemplateResponse(request, "articles/article_detail.html", context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

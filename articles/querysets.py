@@ -76,7 +76,8 @@ class ArticleQuerySet(models.QuerySet):
         return Author.objects.filter(Exists(self.filter(authors=OuterRef("pk"))))
 
     def for_listing(self):
-        return self.select_related("section").prefetch_related("tags", "authors")
+        # The lead picture comes in the same query: a card's renditions are named from its row.
+        return self.select_related("section", "lead_image").prefetch_related("tags", "authors")
 
     def newest_page_change(self):
         """The newest Article.page_changed_at among these stories, in one aggregate.

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urljoin
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import OuterRef, Subquery
@@ -76,16 +77,26 @@ class NewsSitemap(Sitemap):
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
-        return Article.objects.live().filter(published_at__gte=since).order_by("-published_at")
+        return (
+            Article.objects.live()
+            .filter(published_at__gte=since)
+            .select_related("lead_image")
+            .order_by("-published_at")
+        )
 
     def lastmod(self, article):
         return article.page_changed_at
 
     def get_urls(self, page=1, site=None, protocol=None):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
+        origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         for url in urls:
             # Google reads news:title as text; other readers of this file may render HTML.
             url["title"] = markup_free_text(url["item"].headline)
+            image = url["item"].lead_image
+            if image is not None:
+                # An object store's address is already absolute; urljoin leaves it so.
+                url["picture"] = urljoin(origin, image.renditions.widest("16:9").url)
         return urls
 
 

@@ -8,6 +8,51 @@ from django.conf import settings
 
 from .sanitize import markup_free_text
 
+# Google asks for 16:9, 4:3 and 1:1 images at least 1200 px wide (photos/renditions.py).
+GOOGLE_SHAPES = ("16:9", "4:3", "1:1")
+
+
+def story_page_context(article, request):
+    """What the story page's template needs besides the story: its JSON-LD and share card."""
+    return {
+        "article": article,
+        "json_ld": news_article(article, request),
+        "share_image": share_image(article, request),
+    }
+
+
+def share_image(article, request):
+    """The wide picture Open Graph and Twitter cards show: the lead picture, 16:9, 1200 px."""
+    image = article.lead_image
+    if image is None:
+        return None
+    rendition = image.renditions.widest("16:9")
+    return {
+        "url": request.build_absolute_uri(rendition.url),
+        "width": rendition.width,
+        "height": rendition.height,
+        "alt": "" if image.decorative else markup_free_text(image.alt_text),
+    }
+
+
+def image_objects(image, request, caption=""):
+    credit = markup_free_text(image.credit) or None
+    notice = markup_free_text(image.copyright_notice) or None
+    objects = []
+    for shape in GOOGLE_SHAPES:
+        rendition = image.renditions.widest(shape)
+        data = {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(rendition.url),
+            "width": rendition.width,
+            "height": rendition.height,
+            "caption": markup_free_text(caption or image.caption) or None,
+            "creditText": credit,
+            "copyrightNotice": notice,
+        }
+        objects.append({key: value for key, value in data.items() if value is not None})
+    return objects
+
 
 def news_article(article, request):
     url = request.build_absolute_uri(article.get_absolute_url())
@@ -33,6 +78,11 @@ def news_article(article, request):
         ]
         or ([{"@type": "Organization", "name": byline}] if byline else None),
         "creditText": byline or None,
+        "image": (
+            image_objects(article.lead_image, request, article.lead_image_caption)
+            if article.lead_image
+            else None
+        ),
         "publisher": {
             "@type": "Organization",
             "name": markup_free_text(settings.NEWSROOM_NAME),

@@ -14,7 +14,7 @@ from django.views.generic import ListView
 from .models import Article, OldSlug
 from .public_changes import site_changed_at
 from .search import MAX_QUERY_LENGTH, search_articles
-from .structured_data import news_article
+from .structured_data import story_page_context
 
 
 def last_modified_header(response, when):
@@ -34,7 +34,7 @@ def article_detail(request, slug):
     response = render(
         request,
         "articles/article_detail.html",
-        {"article": article, "json_ld": news_article(article, request)},
+        story_page_context(article, request),
     )
     # The stamp covers edits to this story and the names around it (section, tags).
     changes = [site_changed_at(), article.published_at, article.announced_update_at]

@@ -8,14 +8,18 @@ from django.utils import timezone
 
 from articles.models import Section
 from tests.conftest import HIDDEN_STATES, SHOWN_ON, public_urls
+from tests.photos_helpers import make_image, media  # noqa: F401
 
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)
 def test_no_public_page_feed_sitemap_or_search_shows_a_hidden_story(
-    client, newsroom, make_article, state
+    client, newsroom, make_article, media, state
 ):
     live, author = newsroom
+    # Its picture leaks nowhere either: not its renditions' folder, not its file's name.
+    picture = make_image("embargoed-scene.jpg")
     hidden = make_article(
+        lead_image=picture,
         headline="Zanzibar secretword embargoed",
         slug="embargoed-zanzibar-secretword",
         tags=["Shared topic", "Hidden-only tag"],
@@ -34,6 +38,8 @@ def test_no_public_page_feed_sitemap_or_search_shows_a_hidden_story(
         assert hidden.slug not in body, url
         assert str(hidden.guid) not in body, url
         assert "hidden-only-tag" not in body, url
+        assert picture.rendition_key not in body, url
+        assert "embargoed-scene" not in body, url
     # Its own address and its tag's pages give nothing away either.
     expected = 410 if state == "withdrawn" else 404
     assert client.get(hidden.get_absolute_url()).status_code == expected
@@ -70,8 +76,10 @@ def test_every_public_url_pattern_is_walked_above(newsroom):
     live, author = newsroom
     walked = {resolve(url.split("?")[0]).route for url in public_urls(live.section, author)}
     walked.add(resolve(live.get_absolute_url()).route)  # its own tests: 404, 410, 301
-    # media/: the picture library's files, for staff only (tests/test_photos_library.py).
-    not_public = {"admin/", "healthz", "media/<path:path>"}
+    # media/: the picture library's files, for staff only (tests/test_photos_library.py);
+    # renditions are served to whoever has their random folder's name, which only live pages
+    # give (tests/test_photos_renditions.py; above, a hidden story's picture is never named).
+    not_public = {"admin/", "healthz", "media/<path:path>", "media/renditions/<path:path>"}
     patterns = set()
     for entry in get_resolver().url_patterns:
         if hasattr(entry, "url_patterns"):

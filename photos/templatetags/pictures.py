@@ -50,7 +50,7 @@ def picture(image, shape="full", sizes="100vw", lead=False, css_class=""):
 
 
 @register.simple_tag
-def story_figure(image, caption="", sizes="(min-width: 48rem) 46rem, 100vw", lead=False):
+def story_figure(image, caption="", sizes="(min-width: 42rem) 40rem, 100vw", lead=False):
     """A story's picture with its caption and credit, as the lead or inside the body."""
     return render_to_string(
         "photos/_figure.html",
