@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 run: export DEBUG = 1
 run: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_seed_story
+	$(MANAGE) load_seed_story --demo
 	$(MANAGE) ensure_staff_user
 	$(MANAGE) runserver 127.0.0.1:8000
 
@@ -41,7 +41,7 @@ serve: $(VENV)/.installed
 	export DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
 		SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" && \
 	$(MANAGE) migrate --noinput && \
-	$(MANAGE) load_seed_story && \
+	$(MANAGE) load_seed_story --demo && \
 	$(MANAGE) ensure_staff_user && \
 	$(MANAGE) collectstatic --noinput --verbosity 0 && \
 	exec $(BIN)/gunicorn newsroom.wsgi:application --bind $(BIND) --workers $(WORKERS) \

@@ -5,13 +5,18 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see README.
 """
 
 import datetime
+import importlib.util
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +88,18 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "articles",
     "photos",
+]
+
+# The body editor's own Tiptap node, a picture from the library (articles/richtext.py): the
+# module that defines it, and the HTML it writes, which django-prose-editor's allowlist (and
+# so the sanitizer, articles/sanitize.py) adds for it. A callable: 0.28 cannot import a path.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("admin/newsroom/story-picture.js")],
+        "extensions": {
+            "StoryPicture": html_tags(["figure"], {"figure": ["data-image", "data-caption"]})
+        },
+    }
 ]
 
 MIDDLEWARE = [
@@ -242,6 +259,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     # Originals of the picture library, under MEDIA_ROOT: staff only (photos/views.py).
+    # Both picture storages move to a bucket with MEDIA_STORAGE_URL (below).
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # The copies readers get (photos/renditions.py), under MEDIA_ROOT/renditions/: public,
     # served with year-long cache lifetimes, their names changing whenever their pixels do.
@@ -258,6 +276,138 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # an original may belong to an embargoed story, so no web server alias may publish this folder.
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "media"))
 MEDIA_URL = "media/"
+
+# Several application servers share one picture store when MEDIA_STORAGE_URL names an
+# S3-compatible bucket (django-storages): originals private behind short-lived signed
+# addresses, renditions public under renditions/. RENDITIONS_URL is a CDN in front of it.
+s3_query_names = {"endpoint_url", "region_name", "public_read"}
+s3_bucket_name = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# As photos/views.py sends for renditions on the filesystem: their names change with their pixels.
+S3_RENDITION_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def s3_picture_storages(url, renditions_url=""):
+    """The "default" and "renditions" storages in one bucket, and the origins pages load from.
+
+    url: s3://BUCKET?region_name=REGION for AWS, or s3://BUCKET?endpoint_url=https://HOST
+    for any other S3-compatible store (addressed path-style, HOST/BUCKET/...). Keys are never
+    in it, so no log or error message can show them: boto3 reads AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY (or a profile, or an instance role) itself.
+    """
+
+    def refuse(problem):
+        return ImproperlyConfigured(f"MEDIA_STORAGE_URL {problem}")
+
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise refuse(
+            "must not carry keys: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead."
+        )
+    if parts.scheme != "s3":
+        raise refuse(f"must start with s3:// (s3://BUCKET?region_name=...), not {url!r}.")
+    bucket = parts.netloc
+    if not s3_bucket_name.fullmatch(bucket):
+        raise refuse(
+            f"names the bucket {bucket!r}: a bucket name is 3 to 63 lowercase letters, "
+            "digits, dots and hyphens."
+        )
+    if parts.path not in ("", "/") or parts.fragment:
+        raise refuse(f"takes a bucket and a query only, not {parts.path + parts.fragment!r}.")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = dict(pairs)
+    if unknown := sorted(set(query) - s3_query_names):
+        raise refuse(
+            f"has unknown {', '.join(unknown)} (known: {', '.join(sorted(s3_query_names))})."
+        )
+    if len(query) < len(pairs):
+        raise refuse("names a parameter twice.")
+    endpoint = query.get("endpoint_url", "")
+    region = query.get("region_name", "")
+    if region and not re.fullmatch(r"[a-z0-9-]+", region):
+        raise refuse(f"has region_name={region!r}, not a region such as eu-west-1.")
+    public_read = query.get("public_read", "acl")
+    if public_read not in ("acl", "policy"):
+        raise refuse(f"has public_read={public_read!r}: acl (the default) or policy.")
+    if endpoint:
+        endpoint_parts = urlsplit(endpoint)
+        if endpoint_parts.scheme not in ("http", "https") or not endpoint_parts.hostname:
+            raise refuse(f"has endpoint_url={endpoint!r}, not an http(s)://HOST[:PORT] address.")
+        if endpoint_parts.path not in ("", "/") or endpoint_parts.query or "@" in endpoint:
+            raise refuse(f"has endpoint_url={endpoint!r}: give the store's root, nothing after.")
+        origin = f"{endpoint_parts.scheme}://{endpoint_parts.netloc}"
+        origins = [origin]
+        public_base = f"{origin}/{bucket}"
+    elif region:
+        # Virtual-hosted, as AWS asks; botocore signs us-east-1 on its global host.
+        public_base = f"https://{bucket}.s3.{region}.amazonaws.com"
+        origins = [public_base, f"https://{bucket}.s3.amazonaws.com"]
+    else:
+        raise refuse("needs region_name=... for AWS (or endpoint_url=... for another store).")
+    if renditions_url:
+        public = urlsplit(renditions_url)
+        if public.scheme not in ("http", "https") or not public.hostname or "@" in public.netloc:
+            raise ImproperlyConfigured(
+                f"RENDITIONS_URL={renditions_url!r} is not an http(s)://HOST[/PATH] address."
+            )
+        if public.query or public.fragment:
+            raise ImproperlyConfigured(f"RENDITIONS_URL={renditions_url!r} takes no query.")
+        public_base = renditions_url.rstrip("/")
+        origins.append(f"{public.scheme}://{public.netloc}")
+    if not (importlib.util.find_spec("storages") and importlib.util.find_spec("boto3")):
+        raise refuse("needs django-storages and boto3: pip install -e '.[s3]'.")
+
+    scheme, _, public_host = public_base.partition("://")
+    common = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        "addressing_style": "path" if endpoint else "virtual",
+        "signature_version": "s3v4",
+    }
+    storages = {
+        # Originals: private objects, shown to staff through signed addresses that expire.
+        # Never overwritten: two uploads of "photo.jpg" in a month get two names.
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **common,
+                "querystring_auth": True,
+                "querystring_expire": 600,
+                "file_overwrite": False,
+                "object_parameters": {"CacheControl": "private, no-store"},
+            },
+        },
+        # Renditions: public objects at plain addresses built without any request, so a page
+        # of twenty pictures costs the store nothing. With public_read=policy they carry no
+        # ACL (for buckets with ACLs off) and the bucket's policy must let anyone read
+        # renditions/*.
+        "renditions": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **common,
+                "querystring_auth": False,
+                "custom_domain": public_host,
+                "url_protocol": f"{scheme}:",
+                "default_acl": "public-read" if public_read == "acl" else None,
+                "object_parameters": {"CacheControl": S3_RENDITION_CACHE_CONTROL},
+            },
+        },
+    }
+    return storages, origins
+
+
+MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL", "")
+RENDITIONS_URL = env("RENDITIONS_URL", "")
+if MEDIA_STORAGE_URL:
+    picture_storages, picture_origins = s3_picture_storages(MEDIA_STORAGE_URL, RENDITIONS_URL)
+    STORAGES |= picture_storages
+    # Pages and the admin load pictures straight from the store (or its CDN).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += picture_origins
+elif RENDITIONS_URL:
+    raise ImproperlyConfigured(
+        "RENDITIONS_URL is the public address of an object store: set MEDIA_STORAGE_URL too."
+    )
+
 # What an upload may be: larger files and pictures of more pixels are refused with a message.
 # The pixel limit is also Pillow's decompression-bomb guard (photos/apps.py); 65 million
 # covers a 61-megapixel camera.

@@ -66,6 +66,8 @@ def check_upload(upload):
             _refuse_too_many_pixels(name, image.width, image.height)
             credits = read_credits(image)
             image.load()
+            if image.format == "PNG":
+                _verify_png_to_its_end(upload)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
             f"“{name}” has too many pixels to open safely (over "
@@ -79,7 +81,8 @@ def check_upload(upload):
             code="not_a_picture",
         ) from None
     except (OSError, SyntaxError, ValueError) as error:
-        # Pillow says "image file is truncated" or "broken data stream" for a file cut short.
+        # Pillow says "image file is truncated", "broken data stream" or (verifying a PNG)
+        # "truncated PNG file" for a file cut short.
         raise ValidationError(
             f"“{name}” could not be read to the end ({error}): the file is damaged or "
             "was cut short. Upload it again from the original.",
@@ -104,6 +107,17 @@ def _refuse_too_many_pixels(name, width, height):
             "to exhaust memory); make a smaller copy.",
             code="too_many_pixels",
         )
+
+
+def _verify_png_to_its_end(upload):
+    """Raise OSError or SyntaxError unless every chunk is whole up to IEND.
+
+    Pillow stops reading a PNG once it has the pixels, so a file missing its last bytes (the
+    end of the compressed data, or IEND) loads. verify() reads each chunk to IEND and checks
+    its CRC; it needs a second open of its own.
+    """
+    upload.seek(0)
+    Image.open(upload, formats=("PNG",)).verify()
 
 
 def _rewritten_profile(icc_profile):

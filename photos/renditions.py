@@ -17,7 +17,6 @@ once, at a reduced scale where JPEG allows, and every width is resized from the 
 
 import hashlib
 import io
-import logging
 import math
 import secrets
 from dataclasses import dataclass
@@ -27,12 +26,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from PIL import Image as PILImage
 
-logger = logging.getLogger(__name__)
-
 FOLDER = "renditions"
 WEBP, JPEG = "webp", "jpg"
 SAVE_AS = {
-    WEBP: ("WEBP", {"quality": 80, "method": 4}),
+    # Method 2 encodes in half the time of the default 4 for files about 3 % larger.
+    WEBP: ("WEBP", {"quality": 80, "method": 2}),
     JPEG: ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
 }
 # The shapes pages use, as width:height (None keeps the picture's own), the widths made of
@@ -133,7 +131,8 @@ class Renditions:
     def make(self):
         """Store every rendition not stored yet; remove this picture's outdated ones."""
         storage = storages["renditions"]
-        missing = [r for r in self.all if not storage.exists(r.name)]
+        stored = self._stored(storage)
+        missing = [r for r in self.all if r.name not in stored]
         if missing:
             with self.image.file.open("rb") as original:
                 # The stored original is already upright and stripped (photos/checks.py).
@@ -141,22 +140,41 @@ class Renditions:
                 profile = source.info.get("icc_profile")
                 # A JPEG decodes at 1/2, 1/4 or 1/8 scale for a fraction of the time: ask
                 # for the smallest size that still gives every rendition its pixels.
-                source.draft("RGB", self._smallest_source_size())
+                smallest = self._smallest_source_size()
+                source.draft("RGB", smallest)
                 source = source.convert("RGBA" if _has_alpha(source) else "RGB")
-                scale = source.width / self.image.width
+                # Then shrink it once to that size, so each shape's crop starts small.
+                if source.width > smallest[0]:
+                    source = source.resize(smallest, PILImage.Resampling.LANCZOS)
+                scale = (source.width / self.image.width, source.height / self.image.height)
                 for shape in SHAPES:
                     wanted = [r for r in missing if r.shape == shape]
                     if wanted:
                         self._make_shape(storage, source, scale, shape, wanted, profile)
-        self._remove_outdated(storage)
+        self._remove_outdated(storage, stored)
         return len(missing)
+
+    def _stored(self, storage):
+        # One listing, not a lookup per rendition: on an object store each is a request.
+        folder = f"{FOLDER}/{self.image.rendition_key}"
+        try:
+            return {f"{folder}/{name}" for name in storage.listdir(folder)[1]}
+        except FileNotFoundError:
+            return set()
 
     def _smallest_source_size(self):
         scale = max(r.width / _box_width(self.crop_box(r.shape)) for r in self.all)
         return (math.ceil(self.image.width * scale), math.ceil(self.image.height * scale))
 
     def _make_shape(self, storage, source, scale, shape, wanted, profile):
-        box = tuple(round(edge * scale) for edge in self.crop_box(shape))
+        left, top, right, bottom = self.crop_box(shape)
+        # Rounded inside the picture: a box past its edge would add a line of black.
+        box = (
+            round(left * scale[0]),
+            round(top * scale[1]),
+            min(round(right * scale[0]), source.width),
+            min(round(bottom * scale[1]), source.height),
+        )
         picture = source.crop(box)
         # Widest first, each from the one before: a 2048 px picture is cheap to shrink.
         for rendition in sorted(wanted, key=lambda r: -r.width):
@@ -165,18 +183,15 @@ class Renditions:
                 if picture.size != (rendition.width, rendition.height)
                 else picture
             )
-            storage.save(rendition.name, ContentFile(_encode(picture, rendition.format, profile)))
+            content = ContentFile(_encode(picture, rendition.format, profile))
+            # Said, not guessed from the name: an object store serves it with this type.
+            content.content_type = rendition.content_type
+            storage.save(rendition.name, content)
 
-    def _remove_outdated(self, storage):
-        folder = f"{FOLDER}/{self.image.rendition_key}"
-        try:
-            _, files = storage.listdir(folder)
-        except FileNotFoundError:
-            return
+    def _remove_outdated(self, storage, stored):
         current = {r.name for r in self.all}
-        for name in files:
-            if f"{folder}/{name}" not in current:
-                storage.delete(f"{folder}/{name}")
+        for name in stored - current:
+            storage.delete(name)
 
 
 def _encode(picture, fmt, profile):

@@ -1,5 +1,6 @@
 """import_story: plain-text wire copy in, draft articles out; bad files named, nothing half-done."""
 
+import io
 import json
 from datetime import datetime, timedelta
 from io import StringIO
@@ -9,16 +10,32 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from articles.models import Article, Section
 from articles.wire import WireFormatError, parse_story
+from photos.models import Image
 from tests.conftest import SEED_SLUG
+from tests.photos_helpers import (
+    IPTC_CAPTION,
+    IPTC_COPYRIGHT,
+    IPTC_CREDIT,
+    OWNER,
+    SERIAL,
+    media,  # noqa: F401
+    picture,
+    secret_laden_jpeg,
+)
 from tests.test_fixtures import database_state
 
 WIRE = Path(__file__).parent / "data" / "wire"
 SEED_RAW = settings.BASE_DIR / "fixtures" / "raw" / "gulan-media-putin-assad.txt"
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed_story.json"
+
+# A picture given with --image is stored in a media folder of the test's own.
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def import_story(*paths, **options):
@@ -376,3 +393,184 @@ def test_a_nul_in_the_headline_is_refused_and_the_run_goes_on(db, tmp_path):
     assert "nul.txt: refused: line 1: contains U+0000 at character 4" in out
     assert failed.startswith("1 imported, 0 skipped, 1 refused")
     assert list(Article.objects.values_list("slug", flat=True)) == [SEED_SLUG]
+
+
+# --image: the story's lead picture, through the same checks as an upload.
+
+
+def media_files(settings):
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.fixture
+def agency_photo(tmp_path):
+    """A JPEG as an agency sends it: IPTC caption and credit, and a source's GPS and serial."""
+    path = tmp_path / "Agency Photo.jpg"
+    path.write_bytes(secret_laden_jpeg())
+    return path
+
+
+def test_the_picture_leads_the_story_cleaned_and_credited_from_its_metadata(
+    db, agency_photo, settings
+):
+    out, failed = import_story(SEED_RAW, image=agency_photo, alt="Two presidents shake hands")
+    assert failed is None, out
+    article = Article.objects.get()
+    image = article.lead_image
+    assert (image.caption, image.credit, image.copyright_notice) == (
+        IPTC_CAPTION,
+        IPTC_CREDIT,
+        IPTC_COPYRIGHT,
+    )
+    assert image.alt_text == "Two presidents shake hands"
+    assert (image.width, image.height) == (40, 20)
+    assert f"imported as a draft: /articles/{SEED_SLUG}/, lead picture {image.file.name}" in out
+    stored = Path(settings.MEDIA_ROOT, image.file.name).read_bytes()
+    assert image.file.name.endswith("/agency-photo.jpg")
+    for secret in (SERIAL, OWNER, IPTC_CAPTION):
+        assert secret.encode() not in stored
+    assert dict(PILImage.open(io.BytesIO(stored)).getexif()) == {}
+
+
+def test_caption_and_credit_given_win_over_the_pictures_metadata_even_empty(db, agency_photo):
+    out, failed = import_story(
+        SEED_RAW, image=agency_photo, caption="", credit="Our photographer", alt="Handshake"
+    )
+    assert failed is None, out
+    image = Article.objects.get().lead_image
+    assert (image.caption, image.credit) == ("", "Our photographer")
+    assert image.copyright_notice == IPTC_COPYRIGHT  # not given, so read from the picture
+
+
+def test_a_draft_may_take_a_picture_without_alt_text_and_the_report_says_what_it_needs(
+    db, tmp_path
+):
+    path = tmp_path / "plain.png"
+    path.write_bytes(picture("PNG"))
+    out, failed = import_story(SEED_RAW, image=path)
+    assert failed is None, out
+    assert "(it needs alt text and credit before the story goes live)" in out
+    assert Article.objects.get().lead_image.file.name.endswith(".png")
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "is not a picture this site can read"),
+        (None, "could not be read to the end"),
+    ],
+    ids=["svg", "truncated"],
+)
+def test_a_refused_picture_is_named_and_neither_story_nor_picture_is_kept(
+    seed, tmp_path, settings, content, said
+):
+    whole = picture(size=(400, 300), quality=95)
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(content or whole[: len(whole) // 2])
+    copy = tmp_path / "copy.txt"
+    copy.write_text(
+        SEED_RAW.read_text(encoding="utf-8").replace("September 14, 2021", "May 3, 2022"),
+        encoding="utf-8",
+    )
+    before = database_state()
+    out, failed = import_story(copy, image=path)
+    assert f"copy.txt: refused: the picture {path}: “photo.jpg” {said}" in out
+    assert failed.startswith("0 imported, 0 skipped, 1 refused")
+    assert database_state() == before
+    assert not Image.objects.exists() and not media_files(settings)
+
+
+def test_a_picture_that_cannot_be_read_is_refused_by_name(db, tmp_path):
+    out, failed = import_story(SEED_RAW, image=tmp_path / "nowhere.jpg")
+    assert f"refused: cannot read the picture {tmp_path / 'nowhere.jpg'} (No such file" in out
+    assert failed and not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "options, missing",
+    [
+        ({}, "“plain.jpg” has no alt text and no credit"),
+        ({"alt": "A handshake", "credit": ""}, "“A handshake” has no credit"),
+    ],
+    ids=["neither", "no-credit"],
+)
+def test_publishing_with_a_picture_short_of_alt_text_or_credit_is_refused_and_keeps_nothing(
+    db, tmp_path, settings, options, missing
+):
+    path = tmp_path / "plain.jpg"
+    path.write_bytes(picture())
+    out, failed = import_story(SEED_RAW, image=path, publish=True, **options)
+    assert f"refused: the picture {path}: The lead picture {missing}" in out
+    assert "Give --alt and --credit, or import the story as a draft." in out
+    assert failed.startswith("0 imported, 0 skipped, 1 refused")
+    assert not Article.objects.exists() and not Section.objects.exists()
+    assert not Image.objects.exists() and not media_files(settings)
+
+
+def test_publishing_with_alt_text_and_a_credit_puts_the_story_live_with_its_picture(
+    db, agency_photo
+):
+    out, failed = import_story(SEED_RAW, image=agency_photo, publish=True, alt="A handshake")
+    assert failed is None, out
+    article = Article.objects.live().get()
+    assert article.lead_image.credit == IPTC_CREDIT
+
+
+def test_a_dry_run_checks_the_picture_and_stores_nothing(db, agency_photo, tmp_path, settings):
+    out, failed = import_story(SEED_RAW, image=agency_photo, alt="A handshake", dry_run=True)
+    assert failed is None, out
+    assert "would import as a draft: 'Putin meets" in out
+    assert ", lead picture agency-photo.jpg" in out
+    assert not Article.objects.exists() and not Image.objects.exists()
+    assert not media_files(settings)
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"%PDF-1.4")
+    out, failed = import_story(SEED_RAW, image=broken, dry_run=True)
+    assert f"refused: the picture {broken}: “broken.jpg” is not a picture" in out
+    assert failed and "(dry run: nothing was changed)" in failed
+
+
+def test_image_with_several_stories_is_refused_before_anything_is_imported(db, agency_photo):
+    out, failed = import_story(WIRE / "good", image=agency_photo)
+    assert failed == (
+        f"--image gives one story its picture, but {len(TOLERATED)} files were given (a folder "
+        "counts every .txt file in it): import that story on its own."
+    )
+    assert not Article.objects.exists() and not Image.objects.exists()
+
+
+def test_caption_credit_or_alt_without_image_is_refused(db):
+    out, failed = import_story(SEED_RAW, caption="A caption", alt="A handshake")
+    assert (
+        failed
+        == "--caption and --alt go with --image (the story's lead picture): give --image too."
+    )
+    assert not Article.objects.exists()
+
+
+def test_an_overlong_credit_is_refused_with_its_length(db, agency_photo):
+    out, failed = import_story(SEED_RAW, image=agency_photo, credit="x" * 201)
+    assert "refused: --credit is 201 characters long; at most 200 fit" in out
+    assert not Article.objects.exists()
+
+
+def test_a_story_refused_by_the_database_leaves_no_picture_behind(
+    db, agency_photo, settings, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(Article, "save", refuse)  # after the picture is stored
+    out, failed = import_story(SEED_RAW, image=agency_photo, alt="A handshake")
+    assert "refused: the database would not take it (disk full)" in out
+    assert not Image.objects.exists() and not Section.objects.exists()
+    assert not media_files(settings)
+
+
+def test_a_story_already_here_is_skipped_and_its_picture_not_stored(seed, agency_photo, settings):
+    out, failed = import_story(SEED_RAW, image=agency_photo)
+    assert failed is None
+    assert "skipped: already imported as" in out and "the picture was not stored" in out
+    assert not Image.objects.exists() and not media_files(settings)

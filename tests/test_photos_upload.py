@@ -1,17 +1,20 @@
 """Uploading a picture: decoded by Pillow or refused saying why; stored without its secrets."""
 
 import io
+import struct
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.urls import reverse
 from PIL import Image as PILImage
-from PIL import ImageCms, IptcImagePlugin
+from PIL import ImageCms, IptcImagePlugin, PngImagePlugin
 
 from photos.checks import check_upload
 from photos.models import Image
 from tests.photos_helpers import (
+    GPS_LATITUDE,
     IPTC_CAPTION,
     IPTC_COPYRIGHT,
     IPTC_CREDIT,
@@ -209,11 +212,248 @@ def test_a_picture_uploaded_from_the_article_forms_popup_is_handed_back_to_it(ad
     assert f"&quot;value&quot;: &quot;{image.pk}&quot;" in response.content.decode()
 
 
+SRGB = ImageCms.createProfile("sRGB")
+
+
+def colours_through(profile):
+    """What a ramp of colours becomes in sRGB when read with this profile (ICC bytes)."""
+    ramp = PILImage.linear_gradient("L").resize((32, 32))
+    pixels = PILImage.merge(
+        "RGB", [ramp, ramp.rotate(90), ramp.transpose(PILImage.FLIP_TOP_BOTTOM)]
+    )
+    source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    return ImageCms.profileToProfile(pixels, source, SRGB).tobytes()
+
+
 def test_anything_hidden_after_the_colour_profile_does_not_reach_the_stored_file():
-    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    profile = ImageCms.ImageCmsProfile(SRGB).tobytes()
     hidden = b"SERIAL-0042 owned by Jane Source"
     data = picture(icc_profile=profile + hidden)
     checked = check_upload(upload(data))
     stored = checked.content.read()
     assert hidden not in stored
-    assert PILImage.open(io.BytesIO(stored)).info["icc_profile"] == profile
+    assert colours_through(PILImage.open(io.BytesIO(stored)).info["icc_profile"]) == (
+        colours_through(profile)
+    )
+
+
+SOURCE_DEVICE = "Jane Source's iPhone"
+
+
+def icc_tag_table(profile):
+    (count,) = struct.unpack(">I", profile[128:132])
+    entries = [struct.unpack(">4sII", profile[132 + 12 * i : 144 + 12 * i]) for i in range(count)]
+    return {tag: profile[offset : offset + size] for tag, offset, size in entries}
+
+
+def icc_profile(header, tags):
+    """An ICC profile from a 128-byte header and {signature: data}, each tag 4-byte aligned."""
+    offset = 132 + 12 * len(tags)
+    table, body = b"", b""
+    for tag, data in tags.items():
+        data += bytes(-len(data) % 4)
+        table += struct.pack(">4sII", tag, offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    return struct.pack(">I", size) + header[4:128] + struct.pack(">I", len(tags)) + table + body
+
+
+def mluc(text):
+    utf16 = text.encode("utf-16-be")
+    return (
+        b"mluc"
+        + bytes(4)
+        + struct.pack(">II", 1, 12)
+        + b"enUS"
+        + struct.pack(">II", len(utf16), 28)
+        + utf16
+    )
+
+
+def profile_naming_the_source():
+    """Not sRGB (its red channel has a 1.8 gamma), made on the source's phone, which it names
+    in its description, device maker and model, copyright, target and a vendor's private tag;
+    its header names the maker too."""
+    srgb = ImageCms.ImageCmsProfile(SRGB).tobytes()
+    tags = icc_tag_table(srgb)
+    tags[b"rTRC"] = b"curv" + bytes(4) + struct.pack(">IH", 1, round(1.8 * 256))
+    tags[b"desc"] = mluc(SOURCE_DEVICE)
+    tags[b"cprt"] = mluc(f"© {OWNER}")
+    tags[b"dmnd"] = mluc(OWNER)
+    tags[b"dmdd"] = mluc(SOURCE_DEVICE)
+    tags[b"targ"] = b"text" + bytes(4) + SOURCE_DEVICE.encode() + b"\0"
+    tags[b"mmod"] = b"mmod" + bytes(4) + b"JANE" * 4
+    header = bytearray(srgb[:128])
+    header[48:56] = b"JANEJSRC"  # device manufacturer and model signatures
+    header[24:36] = struct.pack(">6H", 2019, 4, 2, 9, 30, 0)  # when it was made
+    return icc_profile(bytes(header), tags)
+
+
+def test_a_colour_profile_naming_the_source_s_phone_is_stored_with_its_colour_and_no_name(
+    admin_client,
+):
+    profile = profile_naming_the_source()
+    parsed = ImageCms.ImageCmsProfile(io.BytesIO(profile)).profile
+    assert (parsed.profile_description, parsed.model) == (SOURCE_DEVICE, SOURCE_DEVICE)
+    assert colours_through(profile) != colours_through(ImageCms.ImageCmsProfile(SRGB).tobytes())
+    response = post_upload(admin_client, picture(icc_profile=profile))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    data = stored_bytes(Image.objects.get())
+    kept = PILImage.open(io.BytesIO(data)).info["icc_profile"]
+    assert colours_through(kept) == colours_through(profile)
+    for name in (SOURCE_DEVICE, OWNER, "JANE", "JSRC"):
+        assert name.encode() not in data
+        assert name.encode("utf-16-be") not in data
+    kept_profile = ImageCms.ImageCmsProfile(io.BytesIO(kept)).profile
+    assert kept_profile.profile_description == "Colour profile"
+    assert kept_profile.creation_date.year == 2000  # not the day the phone made it
+    assert set(icc_tag_table(kept)) <= {
+        b"desc",
+        b"cprt",
+        b"wtpt",
+        b"chad",
+        b"chrm",
+        b"rXYZ",
+        b"gXYZ",
+        b"bXYZ",
+        b"rTRC",
+        b"gTRC",
+        b"bTRC",
+    }
+
+
+def noisy_png():
+    """A PNG of 4 compressed blocks of data: noise does not compress away to a few bytes."""
+    out = io.BytesIO()
+    PILImage.effect_noise((300, 200), 80).convert("RGB").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        pytest.param(20, id="end-of-the-image-data-cut"),
+        pytest.param(12, id="no-IEND"),
+        pytest.param(6, id="IEND-cut"),
+        pytest.param(50_000, id="half-the-image-data"),
+    ],
+)
+def test_a_png_cut_short_is_refused_as_damaged_like_a_jpeg(missing):
+    whole = noisy_png()
+    assert check_upload(upload(whole, "whole.png")).width == 300
+    error = refusal(whole[:-missing], "cut.png")
+    assert error.code == "damaged"
+    assert error.message.startswith("“cut.png” could not be read to the end (")
+    assert "the file is damaged or was cut short" in error.message
+
+
+XMP_SECRETS = ("XMP caption", "Xavier")
+
+
+def secret_exif():
+    exif = PILImage.Exif()
+    exif[0x013B] = OWNER  # Artist
+    exif.get_ifd(0x8769)[0xA431] = SERIAL  # BodySerialNumber
+    exif.get_ifd(0x8825).update({1: "N", 2: GPS_LATITUDE, 3: "W", 4: (0.0, 7.0, 39.0)})
+    return exif
+
+
+def secret_laden(fmt):
+    """A 40 x 20 picture with GPS, serial and owner in EXIF, an XMP packet and an sRGB
+    profile; a PNG also with its owner and serial in text chunks (tEXt, zTXt, iTXt)."""
+    options = {"exif": secret_exif(), "icc_profile": ImageCms.ImageCmsProfile(SRGB).tobytes()}
+    if fmt == "PNG":
+        chunks = PngImagePlugin.PngInfo()
+        chunks.add_text("Author", OWNER)
+        chunks.add_text("Comment", f"Camera {SERIAL}", zip=True)
+        chunks.add_itxt("Copyright", f"© {OWNER}", lang="en")
+        chunks.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        options["pnginfo"] = chunks
+    else:
+        options["xmp"] = XMP
+    return picture(fmt, **options)
+
+
+SECRET_LADEN = [("PNG", "a.png"), ("WEBP", "a.webp"), ("HEIF", "IMG_0001.HEIC")]
+# What Pillow reports of a file's format itself (density, progressive scan, animation
+# defaults), not metadata anyone wrote into it.
+FORMAT_INFO = {
+    "dpi",
+    "jfif",
+    "jfif_version",
+    "jfif_unit",
+    "jfif_density",
+    "progressive",
+    "progression",
+    "background",
+    "duration",
+    "loop",
+    "timestamp",
+}
+
+
+@pytest.mark.parametrize(("fmt", "name"), SECRET_LADEN)
+def test_the_png_webp_and_heic_test_pictures_really_carry_their_secrets(fmt, name):
+    source = PILImage.open(io.BytesIO(secret_laden(fmt)))
+    source.load()
+    exif = source.getexif()
+    assert exif[0x013B] == OWNER
+    assert exif.get_ifd(0x8769)[0xA431] == SERIAL
+    assert exif.get_ifd(0x8825)[2] == GPS_LATITUDE
+    xmp = source.info["xmp"]
+    assert all(secret.encode() in xmp for secret in XMP_SECRETS)
+    assert source.info["icc_profile"]
+    if fmt == "PNG":
+        assert source.text["Author"] == OWNER and SERIAL in source.text["Comment"]
+
+
+def every_stored_file():
+    """The original and every rendition, wherever the two storages keep them."""
+    folders = {Path(storages[name].location) for name in ("default", "renditions")}
+    return sorted({path for folder in folders for path in folder.rglob("*") if path.is_file()})
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "caption"),
+    [
+        pytest.param(secret_laden("PNG"), "a.png", "XMP caption", id="PNG"),
+        pytest.param(secret_laden("WEBP"), "a.webp", "XMP caption", id="WEBP"),
+        pytest.param(secret_laden("HEIF"), "IMG_0001.HEIC", "XMP caption", id="HEIC"),
+        pytest.param(secret_laden_jpeg(xmp=XMP), "a.jpg", IPTC_CAPTION, id="JPEG"),
+    ],
+)
+def test_no_stored_file_original_or_rendition_keeps_location_serial_owner_xmp_or_text(
+    admin_client, django_capture_on_commit_callbacks, data, name, caption
+):
+    with django_capture_on_commit_callbacks(execute=True):  # renditions are made on commit
+        response = post_upload(admin_client, data, name)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Image.objects.get().caption == caption  # read before it was thrown away
+    stored_files = every_stored_file()
+    assert len(stored_files) > 1  # the original and its renditions
+    for path in stored_files:
+        data = path.read_bytes()
+        stored = PILImage.open(io.BytesIO(data))
+        stored.load()
+        assert dict(stored.getexif()) == {}, path
+        assert set(stored.info) - FORMAT_INFO == {"icc_profile"}, path
+        assert getattr(stored, "text", {}) == {}, path  # no PNG text chunk
+        assert IptcImagePlugin.getiptcinfo(stored) is None, path
+        for secret in (SERIAL, OWNER, IPTC_CAPTION, *XMP_SECRETS):
+            assert secret.encode() not in data, (path, secret)
+            assert secret.encode("utf-16-be") not in data, (path, secret)
+        if stored.format == "PNG":
+            assert not {b"eXIf", b"tEXt", b"zTXt", b"iTXt"} & set(png_chunks(data)), path
+        assert colours_through(stored.info["icc_profile"]) == colours_through(
+            ImageCms.ImageCmsProfile(SRGB).tobytes()
+        )
+
+
+def png_chunks(data):
+    position, chunks = 8, []
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        chunks.append(kind)
+        position += 12 + length
+    return chunks

@@ -1,15 +1,19 @@
+from dataclasses import dataclass
 from pathlib import Path
 
 import reversion
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.management import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, OldSlug, Section
-from articles.publishing import first_publication_dates
+from articles.publishing import TransitionError, first_publication_dates, require_lead_image_ready
 from articles.wire import WireFormatError, decode, parse_story
+from photos.checks import check_upload
+from photos.models import Image
 
 
 class Command(BaseCommand):
@@ -17,7 +21,8 @@ class Command(BaseCommand):
         "Import plain-text wire stories (see articles/wire.py for the shape) as draft articles. "
         "A story already here (same headline, same original date) is skipped; a file that "
         "does not fit is refused with the line at fault and nothing from it is imported. "
-        "A folder imports every .txt file in it."
+        "A folder imports every .txt file in it. --image gives one story its lead picture, "
+        "checked and cleaned as an upload is."
     )
 
     def add_arguments(self, parser):
@@ -30,12 +35,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen; change nothing"
         )
+        picture = parser.add_argument_group("lead picture (one story only)")
+        picture.add_argument(
+            "--image",
+            metavar="PICTURE",
+            help="a JPEG, PNG, WebP or HEIC file: the story's lead picture, stored without its "
+            "location, camera and owner details",
+        )
+        picture.add_argument(
+            "--caption", help="the picture's caption (default: the one in its IPTC/XMP)"
+        )
+        picture.add_argument(
+            "--credit", help="photographer / agency as printed (default: from its IPTC/XMP)"
+        )
+        picture.add_argument("--alt", help="what the picture shows, for readers who cannot see it")
 
-    def handle(self, *args, paths, publish, dry_run, **options):
+    def handle(self, *args, paths, publish, dry_run, image, caption, credit, alt, **options):
+        files = list(files_in(paths))
+        picture = lead_picture_request(image, caption=caption, credit=credit, alt=alt)
+        if picture and len(files) != 1:
+            raise CommandError(
+                f"--image gives one story its picture, but {len(files)} files were given "
+                "(a folder counts every .txt file in it): import that story on its own."
+            )
         counts = {"imported": 0, "skipped": 0, "refused": 0}
         seen = set()  # stories of this run, so a dry run also notices a file given twice
-        for path in files_in(paths):
-            outcome, message = self.import_file(path, publish=publish, dry_run=dry_run, seen=seen)
+        for path in files:
+            outcome, message = self.import_file(
+                path, publish=publish, dry_run=dry_run, seen=seen, picture=picture
+            )
             counts[outcome] += 1
             style = {"imported": self.style.SUCCESS, "refused": self.style.ERROR}.get(outcome, str)
             self.stdout.write(style(f"{path}: {message}"))
@@ -47,7 +75,7 @@ class Command(BaseCommand):
             raise CommandError(f"{summary}. Nothing was imported from the refused files.")
         self.stdout.write(summary)
 
-    def import_file(self, path, *, publish, dry_run, seen):
+    def import_file(self, path, *, publish, dry_run, seen, picture=None):
         try:
             story = parse_story(decode(path.read_bytes()))
             check_lengths(story)
@@ -61,20 +89,122 @@ class Command(BaseCommand):
         existing = already_imported(story)
         if existing or key in seen:
             where = f"as /articles/{existing.slug}/" if existing else "earlier in this run"
-            return "skipped", f"skipped: already imported {where}"
+            unused = "; the picture was not stored" if picture else ""
+            return "skipped", f"skipped: already imported {where}{unused}"
         seen.add(key)
+
+        image = None
+        if picture:
+            try:
+                image = picture.checked_image(publish=publish)
+            except PictureRefused as exc:
+                return "refused", f"refused: {exc}"
 
         status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
         if dry_run:
-            return "imported", f"would import as a {status}: {story.headline!r}"
+            return "imported", f"would import as a {status}: {story.headline!r}{described(image)}"
         try:
             with transaction.atomic(), reversion.create_revision():
-                article = create_article(story, publish=publish)
+                article = create_article(story, publish=publish, image=image)
                 reversion.set_comment(f"Imported from {path.name}")
-        except DatabaseError as exc:
-            # Rolled back whole; the other files still get their turn.
-            return "refused", f"refused: the database would not take it ({exc})"
-        return "imported", f"imported as a {status}: {article.get_absolute_url()}"
+        except (DatabaseError, OSError) as exc:
+            # Rolled back whole, and a picture's file already stored goes too; the other
+            # files still get their turn.
+            # _committed is FieldFile's own record that the file reached the storage.
+            if image is not None and image.file._committed:
+                image.file.delete(save=False)
+            if isinstance(exc, DatabaseError):
+                return "refused", f"refused: the database would not take it ({exc})"
+            return "refused", f"refused: the picture could not be stored ({exc})"
+        return "imported", f"imported as a {status}: {article.get_absolute_url()}{described(image)}"
+
+
+class PictureRefused(Exception):
+    """The --image picture cannot lead the story; the message names the file and says why."""
+
+
+@dataclass(frozen=True)
+class LeadPictureRequest:
+    """--image and what was said of it. None (not given) leaves a field to the picture's own
+    IPTC/XMP; anything given, even empty, wins."""
+
+    path: Path
+    caption: str | None
+    credit: str | None
+    alt: str | None
+
+    def checked_image(self, *, publish):
+        """The picture as an unsaved library Image, cleaned as an upload is, or PictureRefused.
+
+        Nothing is stored yet: the story and its picture are saved together, or neither.
+        """
+        try:
+            with self.path.open("rb") as f:
+                checked = check_upload(File(f, name=self.path.name))
+        except OSError as exc:
+            raise PictureRefused(f"cannot read the picture {self.path} ({exc.strerror})") from None
+        except ValidationError as exc:
+            raise PictureRefused(f"the picture {self.path}: {' '.join(exc.messages)}") from None
+        found = checked.credits
+        image = Image(
+            file=checked.content,
+            width=checked.width,
+            height=checked.height,
+            caption=pick(self.caption, found.get("caption", ""), "caption", option="--caption"),
+            credit=pick(self.credit, found.get("credit", ""), "credit", option="--credit"),
+            copyright_notice=pick(None, found.get("copyright_notice", ""), "copyright_notice"),
+            alt_text=pick(self.alt, "", "alt_text", option="--alt"),
+        )
+        if publish:
+            # Publishing's own rule (articles/publishing.py), asked before anything is stored.
+            try:
+                require_lead_image_ready(Article(lead_image=image))
+            except TransitionError as exc:
+                raise PictureRefused(
+                    f"the picture {self.path}: {exc} Give --alt and --credit, or import the "
+                    "story as a draft."
+                ) from None
+        return image
+
+
+def described(image):
+    """The report's words for the lead picture, with what it still needs to go live."""
+    if image is None:
+        return ""
+    missing = image.missing_for_publication()
+    needs = f" (it needs {' and '.join(missing)} before the story goes live)" if missing else ""
+    return f", lead picture {image.file.name}{needs}"
+
+
+def lead_picture_request(path, *, caption, credit, alt):
+    if path is None:
+        given = [
+            name
+            for name, value in [("--caption", caption), ("--credit", credit), ("--alt", alt)]
+            if value is not None
+        ]
+        if given:
+            verb = "goes" if len(given) == 1 else "go"
+            raise CommandError(
+                f"{' and '.join(given)} {verb} with --image (the story's lead picture): "
+                "give --image too."
+            )
+        return None
+    return LeadPictureRequest(Path(path), caption=caption, credit=credit, alt=alt)
+
+
+def pick(given, found, field, *, option=None):
+    """What was given on the command line, else what the picture's metadata says.
+
+    What was typed and does not fit is refused; metadata is cut to fit, as on upload.
+    """
+    limit = Image._meta.get_field(field).max_length
+    if given is not None:
+        given = given.strip()
+        if limit and len(given) > limit:
+            raise PictureRefused(f"{option} is {len(given)} characters long; at most {limit} fit")
+        return given
+    return found[:limit] if limit else found
 
 
 def files_in(paths):
@@ -131,8 +261,10 @@ def already_imported(story):
     )
 
 
-def create_article(story, *, publish):
+def create_article(story, *, publish, image=None):
     section = section_named(story.section)
+    if image is not None:
+        image.save()
     article = Article(
         headline=story.headline,
         slug=unique_slug(story.headline),
@@ -143,6 +275,7 @@ def create_article(story, *, publish):
         original_published_at=story.original_published_at,
         display_date=story.display_at,
         status=Article.Status.DRAFT,
+        lead_image=image,
     )
     if publish:
         # Live from now; the original date stays the source's.
