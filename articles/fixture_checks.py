@@ -27,7 +27,11 @@ from django.core.exceptions import (
 from django.db import models
 from django.utils import timezone
 
-from articles.sanitize import uncarriable
+from articles.sanitize import clean_body, picture_references, uncarriable
+
+# The body that names library pictures by natural key, and their model.
+PICTURE_BODY = ("articles.article", "body")
+PICTURE_MODEL = "photos.image"
 
 # Fields a fixture may leave out although the model requires them, because they are filled as
 # the row is saved (articles/signals.py makes a tag's slug from its name).
@@ -172,7 +176,11 @@ class FixtureChecker:
                     label = model._meta.label_lower
                     self.problems.append(f'{where}: {label} has no field "{field_name}"')
                 continue
-            problem = self._check_value(field, value) or missing_file(field, value)
+            problem = (
+                self._check_value(field, value)
+                or missing_file(field, value)
+                or self._missing_pictures(field, value)
+            )
             if problem:
                 self.problems.append(f'{where}: field "{field_name}": {problem}')
         filled = FILLED_ON_LOAD.get(model._meta.label_lower, set())
@@ -234,6 +242,36 @@ class FixtureChecker:
             return f"no {label} with id {value!r} in the fixture or the database"
         self.found_in_db[target].add(str(value))
         return None
+
+    def _missing_pictures(self, field, value):
+        """Why a story's body shows a picture that will not be there, or None.
+
+        The body names library pictures by natural key (articles/sanitize.py), not by a
+        foreign key, so Django would load a reference to nothing and the page would show
+        nothing in its place. A picture the fixture itself holds will be there, wherever
+        its row is (rows saved after the story included).
+        """
+        if (field.model._meta.label_lower, field.name) != PICTURE_BODY:
+            return None
+        if not isinstance(value, str):
+            return None  # reported by the field's own check
+        image = apps.get_model(PICTURE_MODEL)
+        known = self.defined_keys[image] | self.found_in_db[image]
+        keys = dict.fromkeys(key for key, _ in picture_references(clean_body(value)))
+        unknown = [key for key in keys if (key,) not in known]
+        if not unknown:
+            return None
+        manager = image._default_manager.db_manager(self.using)
+        found = set(manager.filter(file__in=unknown).values_list("file", flat=True))
+        self.found_in_db[image].update((key,) for key in found)
+        missing = [key for key in unknown if key not in found]
+        if not missing:
+            return None
+        named = ", ".join(f"{PICTURE_MODEL} {[key]}" for key in missing)
+        return (
+            f"shows {named}, which is neither in the fixture nor in the database; add the "
+            f"picture's row (and its file in the media folder) or take it out of the body"
+        )
 
     def _model(self, row):
         if not isinstance(row, dict) or not isinstance(row.get("model"), str):

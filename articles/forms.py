@@ -11,6 +11,7 @@ from reversion.models import Version
 
 from . import publishing
 from .models import Article, OldSlug
+from .sanitize import clean_body, picture_reference, picture_references
 
 Status = Article.Status
 State = Article.State
@@ -327,7 +328,7 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         self._refuse_a_reserved_address(cleaned)
         self._take_status_step(cleaned)
-        self._refuse_an_unready_lead_image_on_a_published_story(cleaned)
+        self._refuse_unready_pictures_on_a_published_story(cleaned)
         published_at, expires_at = cleaned.get("published_at"), cleaned.get("expires_at")
         if published_at and expires_at and expires_at <= published_at:
             self.add_error("expires_at", "The story would expire before it goes live.")
@@ -380,10 +381,7 @@ class ArticleAdminForm(forms.ModelForm):
             # such as "now" is no status to put on the story.
             cleaned.pop("status", None)
             return
-        trial = copy.copy(self.instance)
-        if "lead_image" in self.fields:
-            # Publishing checks the picture the story will have, not the one it had.
-            trial.lead_image = cleaned.get("lead_image")
+        trial = self._with_pictures_as_typed(cleaned)
         for name in self.STEP_INPUTS:
             if name in self.fields:
                 setattr(trial, name, cleaned.get(name))
@@ -403,19 +401,38 @@ class ArticleAdminForm(forms.ModelForm):
             if name in self.fields:
                 cleaned[name] = getattr(trial, name)
 
-    def _refuse_an_unready_lead_image_on_a_published_story(self, cleaned):
-        # Publishing checked the picture; a story already out (or scheduled) takes no step,
-        # so a picture swapped onto it is checked here by the same rule.
-        if "lead_image" not in self.changed_data or "status" in self.errors:
+    def _with_pictures_as_typed(self, cleaned):
+        # Publishing checks the pictures the story will have, not the ones it had: the lead
+        # picture picked and the body typed (its library pictures).
+        trial = copy.copy(self.instance)
+        for name in ("lead_image", "body"):
+            if name in self.fields and name in cleaned:
+                setattr(trial, name, cleaned[name])
+        return trial
+
+    def _refuse_unready_pictures_on_a_published_story(self, cleaned):
+        # Publishing checked the pictures; a story already out (or scheduled) takes no step,
+        # so a picture swapped onto it or added to its body is checked here by the same rule.
+        # Pictures its body already showed are not: they never block fixing a typo.
+        if "status" in self.errors:
             return
         if (cleaned.get("status") or self.instance.status) != Status.PUBLISHED:
             return
-        trial = copy.copy(self.instance)
-        trial.lead_image = cleaned.get("lead_image")
-        try:
-            publishing.require_lead_image_ready(trial)
-        except publishing.TransitionError as error:
-            self.add_error("lead_image", str(error))
+        trial = self._with_pictures_as_typed(cleaned)
+        if "body" in self.changed_data:
+            shown = {key for key, _ in picture_references(clean_body(self.instance.body))}
+            trial.body = "".join(
+                picture_reference(key)
+                for key, _ in picture_references(clean_body(trial.body))
+                if key not in shown
+            )
+        for field, scope in (("lead_image", {"body": False}), ("body", {"lead": False})):
+            if field not in self.changed_data:
+                continue
+            try:
+                publishing.require_pictures_ready(trial, **scope)
+            except publishing.TransitionError as error:
+                self.add_error(field, str(error))
 
     def _publication_unchanged(self, trial, new_status, at):
         opened = self.opened

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from .body_pictures import pictures_shown
 from .models import Article
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -89,7 +90,7 @@ def publish(
         raise TransitionError(
             "This story's expiry time has passed: clear or move it to publish the story."
         )
-    require_lead_image_ready(article)
+    require_pictures_ready(article)
     article.status = Status.PUBLISHED
     scheduled = article.published_at > timezone.now()
     return _save(article, by, "Scheduled" if scheduled else "Published", commit)
@@ -147,17 +148,37 @@ def set_status(
     return unpublish(article, by=by, commit=commit)
 
 
-def require_lead_image_ready(article: Article) -> None:
-    """Refuse a lead picture readers would get without alt text (unless decorative) or credit."""
-    image = article.lead_image
-    missing = image.missing_for_publication() if image is not None else []
-    if missing:
-        raise TransitionError(
-            f"The lead picture “{image}” has no {' and no '.join(missing)}: add "
-            f"{'them' if len(missing) > 1 else 'it'} in the picture library (a purely "
-            "decorative picture can be marked so, and needs no alt text) before the story "
-            "is live."
+def require_pictures_ready(article: Article, *, lead: bool = True, body: bool = True) -> None:
+    """Refuse pictures readers would get without alt text (unless decorative) or credit.
+
+    One rule for the lead picture and every library picture in the body, each one named;
+    `lead` or `body` False leaves that part out (the change form puts each on its own field).
+    """
+    shown = []
+    if lead and article.lead_image is not None:
+        shown.append(("the lead picture “{}”", article.lead_image))
+    if body:
+        shown.extend(
+            ("the picture “{}” in the body", image) for image in pictures_shown(article.body)
         )
+    faults = [
+        (f"{name.format(image)} has no {' and no '.join(missing)}", len(missing))
+        for name, image in shown
+        if (missing := image.missing_for_publication())
+    ]
+    if not faults:
+        return
+    them = "them" if sum(count for _, count in faults) > 1 else "it"
+    said = "; ".join(fault for fault, _ in faults)
+    raise TransitionError(
+        f"{said[0].upper()}{said[1:]}: add {them} in the picture library (a purely decorative "
+        "picture can be marked so, and needs no alt text) before the story is live."
+    )
+
+
+def require_lead_image_ready(article: Article) -> None:
+    """The same rule for the lead picture alone (import_story asks before storing one)."""
+    require_pictures_ready(article, body=False)
 
 
 def _require(user: AbstractBaseUser, permission: str) -> None:

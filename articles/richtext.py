@@ -3,9 +3,16 @@
 EXTENSIONS is the one list of what a body can hold: the toolbar offers it and the sanitizer
 (articles/sanitize.py) keeps exactly the tags and attributes django-prose-editor derives from
 it, so nothing the toolbar makes is lost on save and nothing kept is impossible to make.
+
+StoryPicture is ours: a picture from the library, stored as a reference
+(`<figure data-image="photos/2026/11/flood.jpg"></figure>`, the picture's natural key) that the
+story page expands (articles/templatetags/article_tags.py). django-prose-editor learns of it
+from settings.DJANGO_PROSE_EDITOR_EXTENSIONS, its way for a project's own extensions: the
+module that defines the node (static/admin/newsroom/story-picture.js) and the HTML it writes.
 """
 
 from django.forms import Script
+from django.urls import reverse_lazy
 from django_prose_editor.widgets import (
     AdminProseEditorWidget,
     prose_editor_admin_media,
@@ -26,6 +33,8 @@ EXTENSIONS = {
     "Blockquote": True,
     # Shift+Enter; also keeps the line breaks of a pasted address or verse.
     "HardBreak": True,
+    # A library picture, as a reference; the toolbar's "Picture" button picks or uploads one.
+    "StoryPicture": True,
     # django-prose-editor turns the browser's spell checker off unless told otherwise.
     "NoSpellCheck": False,
 }
@@ -48,7 +57,8 @@ class BodyEditor(AdminProseEditorWidget):
     """
 
     def __init__(self, *, nonce="", attrs=None):
-        super().__init__(attrs=attrs, config={"extensions": EXTENSIONS}, preset=PRESET)
+        config = {"extensions": {**EXTENSIONS, "StoryPicture": picture_options()}}
+        super().__init__(attrs=attrs, config=config, preset=PRESET)
         self.nonce = nonce
 
     @property
@@ -60,3 +70,13 @@ class BodyEditor(AdminProseEditorWidget):
             js=[prose_editor_js, Script("admin/newsroom/richtext.js", type="module")],
         )
         return (prose_editor_admin_media + ours).with_nonce(self.nonce)
+
+
+def picture_options():
+    """Where the picture button finds the library: the admin's own chooser and upload popups
+    (a raw-id field's magnifier and "+"), and what the editor shows of a picture."""
+    return {
+        "chooserUrl": reverse_lazy("admin:photos_image_changelist"),
+        "uploadUrl": reverse_lazy("admin:photos_image_add"),
+        "detailsUrl": reverse_lazy("admin:photos_image_pictures"),
+    }

@@ -23,7 +23,7 @@ URL_ATTRIBUTES = {"href"}
 # emphasis on every path, not only through the editor.
 SAME_AS = {"b": "strong", "i": "em"}
 # Blocks a body is made of: text between them is a paragraph of its own.
-BLOCK_TAGS = {"p", "h2", "h3", "ul", "ol", "li", "blockquote"}
+BLOCK_TAGS = {"p", "h2", "h3", "ul", "ol", "li", "blockquote", "figure"}
 
 
 def clean_body(html):
@@ -47,6 +47,7 @@ def clean_body(html):
 
 def _clean_once(html):
     cleaned = _renamed(_nh3_clean(html, tags=ALLOWED_TAGS | SAME_AS.keys()))
+    cleaned = _pictures_as_references(cleaned)
     cleaned = _LONE_PARAGRAPH_ITEM.sub(r"<li>\1</li>", cleaned)
     loose = _loose_runs(cleaned)
     if not loose:
@@ -83,6 +84,95 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 # The editor writes each list item as a paragraph (<li><p>Parks</p></li>); stored, an item of
 # one paragraph is its words alone, as lists always were here and as readers' pages style them.
 _LONE_PARAGRAPH_ITEM = re.compile(r"<li><p>((?:(?!</?(?:p|li)>).)*)</p></li>", re.DOTALL)
+
+
+# A picture in the body (articles/richtext.py, StoryPicture): a reference to a library picture
+# by its natural key, the file's name under MEDIA_ROOT, with an optional caption for this story.
+# The story page expands it (articles/templatetags/article_tags.py); nothing else may be in it.
+PICTURE_KEY = re.compile(r"\w[-\w. ]*(?:/\w[-\w. ]*)*")
+PICTURE_KEY_LENGTH = 255  # photos.Image.file's max_length
+_ATTRIBUTE = re.compile(r'\s([a-z0-9-]+)="([^"]*)"')
+# Where the editor can put a picture: between blocks, in a quote, in a list item. Never inside
+# a paragraph, heading, link or emphasis, where a browser would render a figure oddly.
+_PICTURE_PARENTS = {None, "blockquote", "li"}
+_PICTURE_ANCESTORS = {"blockquote", "li", "ul", "ol"}
+
+
+def _pictures_as_references(html):
+    """Each <figure> reduced to what the editor writes: the bare reference or nothing.
+
+    A figure naming a picture becomes `<figure data-image="…" data-caption="…"></figure>`, its
+    content dropped (a pasted <img> or <figcaption> inside is not ours); one in the wrong place
+    goes whole. A figure naming none loses its markup and keeps its words, like any other tag.
+    """
+    if "<figure" not in html:
+        return html
+    pieces, position, open_tags, inside = [], 0, [], 0
+    for tag in _TAG.finditer(html):
+        closing, name = bool(tag[1]), tag[2]
+        if inside:  # in a kept or dropped picture: skip to its end, counting nested figures
+            if name == "figure":
+                inside += -1 if closing else 1
+                if not inside:
+                    position = tag.end()
+            continue
+        if name != "figure":
+            if closing:
+                open_tags.pop()
+            elif name != "br":
+                open_tags.append(name)
+            continue
+        pieces.append(html[position : tag.start()])
+        position = tag.end()
+        attributes = dict(_ATTRIBUTE.findall(tag[3]))
+        key = _picture_key(attributes.get("data-image"))
+        if closing or key is None:
+            continue  # a figure without a picture: its words stay where they are
+        parent = open_tags[-1] if open_tags else None
+        if parent in _PICTURE_PARENTS and _PICTURE_ANCESTORS.issuperset(open_tags):
+            pieces.append(picture_reference(key, _caption(attributes.get("data-caption"))))
+        inside = 1
+    pieces.append(html[position:])
+    return "".join(pieces)
+
+
+def _picture_key(value):
+    if value is None:
+        return None
+    key = html.unescape(value)
+    if len(key) > PICTURE_KEY_LENGTH or not PICTURE_KEY.fullmatch(key):
+        return None  # javascript:, ../, /etc/passwd, quotes or markup: no picture's name
+    return key
+
+
+def _caption(value):
+    return " ".join(xml_safe(html.unescape(value or "")).split())
+
+
+def picture_reference(key, caption=""):
+    """The stored form of a picture in the body, as the editor writes it."""
+    caption_attribute = f' data-caption="{html.escape(caption)}"' if caption else ""
+    return f'<figure data-image="{html.escape(key)}"{caption_attribute}></figure>'
+
+
+# A reference as picture_reference() writes it and nh3 serialises it again.
+_REFERENCE = re.compile(r'<figure data-image="([^"]*)"(?: data-caption="([^"]*)")?></figure>')
+
+
+def picture_references(cleaned_html):
+    """(natural key, caption for this story) of each picture a cleaned body shows, in order."""
+    return [
+        (html.unescape(key), html.unescape(caption))
+        for key, caption in _REFERENCE.findall(cleaned_html or "")
+    ]
+
+
+def replace_picture_references(cleaned_html, render):
+    """The cleaned body with each reference replaced by render(key, caption)."""
+    return _REFERENCE.sub(
+        lambda match: render(html.unescape(match[1]), html.unescape(match[2] or "")),
+        cleaned_html,
+    )
 
 
 def _renamed(html):
@@ -146,8 +236,14 @@ def validate_body_has_text(html_text):
     Saved, it would be a blank body that backups cannot load again ("field body: This
     field cannot be blank"); the message says what cleaning removed.
     """
-    if plain_text(clean_body(html_text)).strip():
+    cleaned = clean_body(html_text)
+    if plain_text(cleaned).strip():
         return
+    if picture_references(cleaned):
+        raise ValidationError(
+            "The body has only pictures: write the story's words around them.",
+            code="body_empty_after_cleaning",
+        )
     named = {name.lower() for name in _TAG_NAME.findall(html_text)}
     removed = sorted(named - ALLOWED_TAGS - SAME_AS.keys())
     if removed:

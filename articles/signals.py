@@ -1,10 +1,13 @@
 import hashlib
 import uuid
 
-from django.db.models.signals import pre_save
+from django.db.models import ProtectedError
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from taggit.models import Tag
+
+from .body_pictures import stories_showing
 
 
 @receiver(pre_save, sender=Tag)
@@ -37,3 +40,17 @@ def give_every_article_an_updated_at(sender, instance, raw, **kwargs):
     # without it would otherwise stop at the database ("NOT NULL constraint failed").
     if instance.updated_at is None:
         instance.updated_at = timezone.now()
+
+
+@receiver(pre_delete, sender="photos.Image")
+def refuse_deleting_a_picture_a_body_shows(sender, instance, **kwargs):
+    # What on_delete=PROTECT does for a lead picture, for the pictures a body names by file
+    # (articles/body_pictures.py): a deletion from the shell or a script is refused too.
+    stories = stories_showing([instance]).get(instance.pk)
+    if stories:
+        named = ", ".join(f"“{story}”" for story in stories)
+        raise ProtectedError(
+            f"The picture “{instance}” is shown in the body of {named}: take it out of "
+            f"{'those stories' if len(stories) > 1 else 'that story'} before deleting it.",
+            set(stories),
+        )

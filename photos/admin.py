@@ -1,14 +1,27 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from articles.body_pictures import stories_showing
 from articles.models import Article
 
 from .forms import ImageForm
 from .models import Image
+from .renditions import JPEG
+
+# How many pictures the editor may ask about at once (pictures_view).
+MAX_ASKED = 100
+
+
+def shown_in_a_body(stories):
+    """Whether a story among `stories` holds the picture's file name in its body: the
+    database's view of articles.body_pictures.stories_showing(), for filters."""
+    return Exists(stories.filter(body__contains=OuterRef("file")))
 
 
 class UsedOnLiveFilter(admin.SimpleListFilter):
@@ -19,11 +32,14 @@ class UsedOnLiveFilter(admin.SimpleListFilter):
         return [("live", "Used on live stories"), ("unused", "Not used on any story")]
 
     def queryset(self, request, queryset):
+        live = Article.objects.live()
         if self.value() == "live":
-            live = Article.objects.live().filter(lead_image=OuterRef("pk"))
-            return queryset.filter(Exists(live))
+            leads = Exists(live.filter(lead_image=OuterRef("pk")))
+            return queryset.filter(leads | shown_in_a_body(live))
         if self.value() == "unused":
-            return queryset.filter(lead_of__isnull=True)
+            return queryset.filter(lead_of__isnull=True).exclude(
+                shown_in_a_body(Article.objects.all())
+            )
         return queryset
 
 
@@ -38,6 +54,16 @@ class MissingAltFilter(admin.SimpleListFilter):
         if self.value() == "missing":
             return queryset.filter(Q(alt_text__regex=r"^\s*$"), decorative=False)
         return queryset
+
+
+class ImageChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        # The stories each listed picture appears in, for the whole page in one query.
+        images = list(self.result_list)
+        shown = stories_showing(images)
+        for image in images:
+            image.shown_in_bodies = shown.get(image.pk, [])
 
 
 @admin.register(Image)
@@ -85,21 +111,69 @@ class ImageAdmin(admin.ModelAdmin):
     def has_alt_text(self, obj):
         return obj.decorative or bool(obj.alt_text.strip())
 
-    @admin.display(description="Lead picture of")
+    @admin.display(description="Used on")
     def used_on(self, obj):
         if obj.pk is None:
             return "—"
-        stories = obj.lead_of.all()
-        if not stories:
+        uses = {story: ["lead"] for story in obj.lead_of.all()}
+        in_bodies = getattr(obj, "shown_in_bodies", None)
+        if in_bodies is None:
+            in_bodies = stories_showing([obj]).get(obj.pk, [])
+        for story in in_bodies:
+            uses.setdefault(story, []).append("in the body")
+        if not uses:
             return "—"
         return format_html_join(
             ", ",
-            '<a href="{}">{}</a>',
+            '<a href="{}">{}</a> ({})',
             (
-                (reverse("admin:articles_article_change", args=[story.pk]), story.headline)
-                for story in stories
+                (
+                    reverse("admin:articles_article_change", args=[story.pk]),
+                    story.headline,
+                    ", ".join(how),
+                )
+                for story, how in uses.items()
             ),
         )
+
+    def get_changelist(self, request, **kwargs):
+        return ImageChangeList
+
+    def get_deleted_objects(self, objs, request):
+        # on_delete=PROTECT names the stories a picture leads; these are the ones whose body
+        # shows it, refused the same way (and by articles/signals.py outside the admin).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        shown = stories_showing(objs)
+        for image in objs:
+            protected.extend(
+                format_html(
+                    'Article: <a href="{}">{}</a>, which shows “{}” in its body',
+                    reverse("admin:articles_article_change", args=[story.pk]),
+                    story.headline,
+                    image,
+                )
+                for story in shown.get(image.pk, [])
+            )
+        return deleted, counts, perms_needed, protected
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.pictures_view)
+        return [
+            path("pictures.json", view, name="photos_image_pictures"),
+            *super().get_urls(),
+        ]
+
+    def pictures_view(self, request):
+        """What the body editor shows of pictures (static/admin/newsroom/story-picture.js),
+        asked for by id (just picked or uploaded) or by file name (named in the body)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        ids = [value for value in request.GET.getlist("id") if value.isdigit()]
+        files = request.GET.getlist("file")
+        if len(ids) + len(files) > MAX_ASKED:
+            return JsonResponse({"error": f"Ask for at most {MAX_ASKED} pictures."}, status=400)
+        images = Image.objects.filter(Q(pk__in=ids) | Q(file__in=files))
+        return JsonResponse({"pictures": [described(image) for image in images]})
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -125,3 +199,22 @@ class ImageAdmin(admin.ModelAdmin):
         instance = super().save_form(request, form, change)
         request._photos_prefilled = bool(form.prefilled)
         return instance
+
+
+def described(image):
+    """A picture as the body editor shows it: a small rendition, its words, what it lacks."""
+    thumbnail = image.renditions.near("full", 480, JPEG)
+    return {
+        "id": image.pk,
+        "file": image.file.name,
+        "label": str(image),
+        "alt_text": image.alt_text,
+        "decorative": image.decorative,
+        "caption": image.caption,
+        "credit": image.credit,
+        "missing": image.missing_for_publication(),
+        "thumbnail": {"url": thumbnail.url, "width": thumbnail.width, "height": thumbnail.height},
+        # If its renditions are not made yet (they follow the commit), the staff-only original.
+        "original": image.file.url,
+        "change_url": reverse("admin:photos_image_change", args=[image.pk]),
+    }

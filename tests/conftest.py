@@ -73,6 +73,13 @@ def seed(db):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploads land in a folder of this test's own, never in the repository."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
 def section(db):
     return Section.objects.create(name="World", slug="world")
 

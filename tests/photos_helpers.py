@@ -3,7 +3,6 @@
 import io
 import struct
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from PIL import ImageCms
@@ -18,13 +17,6 @@ IPTC_CAPTION = "Protesters gather outside the ministry"
 IPTC_BYLINE = "Ann Agency"
 IPTC_CREDIT = "Ann Agency / Wire Photos"
 IPTC_COPYRIGHT = "© 2026 Wire Photos"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploads land in a folder of this test's own, never in the repository."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
 
 
 def picture(fmt="JPEG", size=(40, 20), mode="RGB", **save_options):

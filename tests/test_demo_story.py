@@ -13,7 +13,6 @@ from PIL import ImageChops, ImageStat
 from articles.models import Article
 from photos.models import Image
 from tests.conftest import SEED_SLUG
-from tests.photos_helpers import media  # noqa: F401
 from tests.test_fixtures import database_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from photos.models import Image
-from tests.photos_helpers import make_image, media  # noqa: F401
+from tests.photos_helpers import make_image
 
 pytestmark = pytest.mark.usefixtures("media")
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles import publishing
 from articles.models import Article
-from tests.photos_helpers import make_image, media  # noqa: F401
+from tests.photos_helpers import make_image
 from tests.workflow_helpers import change_url, form_data
 
 pytestmark = pytest.mark.usefixtures("media")

@@ -19,7 +19,7 @@ from articles.models import Article
 from photos.checks import check_upload
 from photos.models import Image
 from photos.renditions import SHAPES
-from tests.photos_helpers import GPS_LATITUDE, SERIAL, media, secret_laden_jpeg, upload  # noqa: F401
+from tests.photos_helpers import GPS_LATITUDE, SERIAL, secret_laden_jpeg, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 

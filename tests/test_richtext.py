@@ -13,8 +13,9 @@ from articles.models import Article
 from articles.sanitize import ALLOWED_TAGS, clean_body
 
 # What the issue asks the toolbar to offer, as HTML: paragraphs (and Shift+Enter's line
-# break), subheadings, bold, italic, links, both kinds of list, block quotes.
-STORY_MARKUP = {"p", "br", "h2", "h3", "strong", "em", "a", "ul", "ol", "li", "blockquote"}
+# break), subheadings, bold, italic, links, both kinds of list, block quotes, and a picture
+# from the library (a reference the page expands: tests/test_photos_inline.py).
+STORY_MARKUP = set("p br h2 h3 strong em a ul ol li blockquote figure".split())
 
 # Every tag as the editor (Tiptap) writes it.
 EDITOR_OUTPUT = (
@@ -23,6 +24,7 @@ EDITOR_OUTPUT = (
     'title="Example">link</a>.<br>After a line break.</p>'
     "<ul><li><p>Bulleted</p></li></ul><ol><li><p>Numbered</p></li></ol>"
     "<blockquote><p>Quoted</p></blockquote>"
+    '<figure data-image="photos/2026/11/flood.jpg" data-caption="Here"></figure>'
 )
 
 PLAIN_TEXT = "First paragraph.\n\nSecond paragraph,\nwrapped.\r\n\r\nThird & last."

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Section
 from tests.conftest import HIDDEN_STATES, SHOWN_ON, public_urls
-from tests.photos_helpers import make_image, media  # noqa: F401
+from tests.photos_helpers import make_image
 
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)

@@ -1,18 +1,41 @@
 import json
 
 from django import template
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.sanitize import clean_body, xml_safe
+from articles.body_pictures import pictures_by_key
+from articles.sanitize import (
+    clean_body,
+    picture_references,
+    replace_picture_references,
+    xml_safe,
+)
+from photos.templatetags.pictures import story_figure
 
 register = template.Library()
 
 
 @register.filter
 def clean_html(html):
-    """Sanitize at render time too: loaddata and QuerySet.update() never call save()."""
-    return mark_safe(clean_body(html))
+    """The body as readers get it, its picture references expanded into figures.
+
+    Sanitized at render time too: loaddata and QuerySet.update() never call save(). All the
+    body's pictures come in one query, and a body without any asks nothing. A picture no
+    longer in the library leaves no trace, never a broken image.
+    """
+    cleaned = clean_body(html)
+    references = picture_references(cleaned)
+    if not references:
+        return mark_safe(cleaned)
+    pictures = pictures_by_key(key for key, _ in references)
+
+    def figure(key, caption):
+        image = pictures.get(key)
+        return story_figure(image, caption=caption) if image else ""
+
+    return mark_safe(replace_picture_references(cleaned, figure))
 
 
 register.filter("xml_safe", xml_safe)
@@ -36,3 +59,21 @@ def json_ld(data):
     """A <script type="application/ld+json"> block (json_script cannot set the type)."""
     text = json.dumps(data, ensure_ascii=False, indent=None).translate(_SCRIPT_SAFE)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+# Dates as readers see them, in the newsroom's time zone (TIME_ZONE).
+DAY = "j F Y"
+DAY_AND_TIME = "j F Y, H:i T"
+
+
+@register.filter
+def list_date(value):
+    """A list's date: with its time when it is today, as a desk updates through the day.
+
+    "Today" is the newsroom's, not the server's or the reader's: timezone.localdate().
+    """
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    today = local.date() == timezone.localdate()
+    return dateformat.format(local, DAY_AND_TIME if today else DAY)

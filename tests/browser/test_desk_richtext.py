@@ -48,6 +48,7 @@ TOOLBAR = [
     "unordered list",
     "ordered list",
     "blockquote",
+    "Picture",  # a library picture (tests/browser/test_inline_pictures.py)
     "bold",
     "italic",
     "insert link",

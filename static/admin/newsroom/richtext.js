@@ -111,7 +111,7 @@ function neighbour(node, direction) {
 }
 
 function isBlockOrNone(node) {
-  return !node || /^(P|H[1-6]|UL|OL|BLOCKQUOTE|DIV|TABLE)$/.test(node.nodeName)
+  return !node || /^(P|H[1-6]|UL|OL|BLOCKQUOTE|DIV|TABLE|FIGURE)$/.test(node.nodeName)
 }
 
 function wrapContent(element, tag) {
@@ -146,13 +146,30 @@ function wordListsToLists(doc) {
   }
 }
 
-function createEditor(textarea) {
+// Our own extensions (settings.DJANGO_PROSE_EDITOR_EXTENSIONS: the picture node) come as
+// modules the server names in the configuration, with hashed static addresses; each is
+// imported once, as django-prose-editor's configurable.js does.
+const loaded = new Map()
+
+async function extensionsNamed(config) {
+  const modules = await Promise.all(
+    (config.js_modules || []).map((address) => {
+      if (!loaded.has(address)) loaded.set(address, import(address))
+      return loaded.get(address)
+    }),
+  )
+  const available = Object.assign({}, prose, ...modules)
+  return Object.entries(config.extensions).map(([name, options]) => {
+    if (!available[name]) throw new Error(`The body editor has no extension named ${name}.`)
+    if (name === "Link") options = { ...options, isAllowedUri: keptOnSave }
+    return typeof options === "object" ? available[name].configure(options) : available[name]
+  })
+}
+
+async function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) return null
   const config = JSON.parse(textarea.getAttribute(ATTRIBUTE))
-  const extensions = Object.entries(config.extensions).map(([name, options]) => {
-    if (name === "Link") options = { ...options, isAllowedUri: keptOnSave }
-    return typeof options === "object" ? prose[name].configure(options) : prose[name]
-  })
+  const extensions = await extensionsNamed(config)
   // The editable area is what a screen reader lands on: it takes the field's label and help.
   const label = document.querySelector(`label[for="${textarea.id}"]`)
   const attributes = { "aria-label": label ? label.textContent.replace(/:\s*$/, "") : textarea.name }
@@ -174,7 +191,8 @@ function createEditor(textarea) {
     onUpdate({ editor }) {
       const html = editor.getHTML()
       // An empty editor is one empty paragraph: store nothing, so "required" still works.
-      textarea.value = /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html
+      // (A lone picture is an empty element too, and not nothing.)
+      textarea.value = /^<p(\s[^>]*)?><\/p>$/i.test(html) ? "" : html
       textarea.dispatchEvent(new Event("input", { bubbles: true }))
     },
     onDestroy() {
@@ -191,4 +209,6 @@ function createEditor(textarea) {
   return editor
 }
 
-prose.initializeEditors(createEditor, `[${ATTRIBUTE}]`)
+prose.initializeEditors((textarea) => {
+  createEditor(textarea).catch((error) => console.error("The body editor could not start:", error))
+}, `[${ATTRIBUTE}]`)
