@@ -95,17 +95,20 @@ class ImageAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("lead_of")
 
-    # The stored file, scaled down by the browser (photos/static/photos/admin.css): the
-    # library has no smaller copies yet.
+    # Renditions, not the original: a 24-megapixel file per row would make the list crawl.
     @admin.display(description="Picture")
     def thumbnail(self, obj):
-        return format_html('<img class="photo-thumb" src="{}" alt="">', obj.file.url)
+        return format_html(
+            '<img class="photo-thumb" src="{}" alt="">', obj.renditions.near("full", 320).url
+        )
 
     @admin.display(description="Preview")
     def preview(self, obj):
         if not obj.file:
             return "—"
-        return format_html('<img class="photo-preview" src="{}" alt="">', obj.file.url)
+        return format_html(
+            '<img class="photo-preview" src="{}" alt="">', obj.renditions.near("full", 960).url
+        )
 
     @admin.display(description="Alt text", boolean=True)
     def has_alt_text(self, obj):

@@ -3,6 +3,8 @@ import copy
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from articles.body_pictures import stories_showing
+from articles.models import Article
 from articles.states import Status
 
 from .checks import check_upload
@@ -39,7 +41,7 @@ class ImageForm(forms.ModelForm):
 
     def _refuse_leaving_a_published_story_without(self, cleaned):
         # The rule publishing applies (articles/publishing.py) holds afterwards too: a picture
-        # leading a live or scheduled story keeps its alt text and credit.
+        # leading or shown in the body of a live or scheduled story keeps its alt text and credit.
         if self.instance.pk is None:
             return
         trial = copy.copy(self.instance)
@@ -47,11 +49,16 @@ class ImageForm(forms.ModelForm):
             if name in cleaned:
                 setattr(trial, name, cleaned[name] or ("" if name != "decorative" else False))
         missing = trial.missing_for_publication()
-        stories = list(self.instance.lead_of.filter(status=Status.PUBLISHED)[:5])
-        if missing and stories:
-            named = ", ".join(f"“{story}”" for story in stories)
+        if not missing:
+            return
+        published = Article.objects.filter(status=Status.PUBLISHED)
+        stories = list(published.filter(lead_image=self.instance)[:5])
+        shown = stories_showing([self.instance], published).get(self.instance.pk, [])
+        stories += [story for story in shown if story not in stories]
+        if stories:
+            named = ", ".join(f"“{story}”" for story in stories[:5])
             raise forms.ValidationError(
-                f"This picture leads {named}, published or scheduled: it keeps its "
+                f"This picture is shown on {named}, published or scheduled: it keeps its "
                 f"{' and its '.join(missing)}. Fill {'them' if len(missing) > 1 else 'it'} in, "
                 "or give the story another picture first."
             )

@@ -20,7 +20,10 @@ def test_the_library_shows_a_thumbnail_and_the_stories_a_picture_leads(admin_cli
     image = make_image(caption="Flooded high street")
     story = make_article(headline="Floods close the town centre", lead_image=image)
     page = admin_client.get(LIST_URL).content.decode()
-    assert f'<img class="photo-thumb" src="{image.file.url}" alt="">' in page
+    # A rendition, never the full-size original, in a list of many.
+    thumbnail = image.renditions.near("full", 320).url
+    assert f'<img class="photo-thumb" src="{thumbnail}" alt="">' in page
+    assert image.file.url not in page
     assert reverse("admin:articles_article_change", args=[story.pk]) in page
     assert "Floods close the town centre" in page
 

@@ -90,11 +90,16 @@ def test_the_article_form_picks_the_lead_picture_from_the_library_or_adds_one(cl
 
 
 @pytest.mark.parametrize("cleared", [{"alt_text": ""}, {"credit": ""}])
-def test_a_picture_leading_a_live_story_cannot_lose_its_alt_text_or_credit(
-    admin_client, make_article, cleared
+@pytest.mark.parametrize("where", ["lead", "body"])
+def test_a_picture_on_a_live_story_cannot_lose_its_alt_text_or_credit(
+    admin_client, make_article, cleared, where
 ):
     image = make_image(caption="Flooded high street")
-    make_article(headline="Floods close the town centre", lead_image=image)
+    if where == "lead":
+        make_article(headline="Floods close the town centre", lead_image=image)
+    else:
+        body = f'<p>The river rose.</p><figure data-image="{image.file.name}"></figure>'
+        make_article(headline="Floods close the town centre", body=body)
     url = reverse("admin:photos_image_change", args=[image.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields if name != "file"}
