@@ -28,6 +28,7 @@ from django.db import models
 from django.utils import timezone
 
 from articles.sanitize import clean_body, picture_references, uncarriable
+from photos.checks import stored_file_problem
 
 # The body that names library pictures by natural key, and their model.
 PICTURE_BODY = ("articles.article", "body")
@@ -183,11 +184,23 @@ class FixtureChecker:
             )
             if problem:
                 self.problems.append(f'{where}: field "{field_name}": {problem}')
+        if model._meta.label_lower == "photos.image" and isinstance(fields.get("file"), str):
+            problem = self._unfit_picture(model, fields)
+            if problem:
+                self.problems.append(f'{where}: field "file": {problem}')
         filled = FILLED_ON_LOAD.get(model._meta.label_lower, set())
         for field in model._meta.concrete_fields:
             required = not (field.primary_key or field.blank or field.has_default())
             if required and field.name not in fields and field.name not in filled:
                 self.problems.append(f'{where}: field "{field.name}" is missing; it is required')
+
+    def _unfit_picture(self, model, fields):
+        field = model._meta.get_field("file")
+        if missing_file(field, fields["file"]):
+            return None  # said already
+        return stored_file_problem(
+            field.storage, fields["file"], fields.get("width"), fields.get("height")
+        )
 
     def _check_value(self, field, value):
         if field.many_to_many:

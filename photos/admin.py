@@ -74,6 +74,14 @@ class ImageAdmin(admin.ModelAdmin):
     list_filter = (UsedOnLiveFilter, MissingAltFilter, "decorative")
     search_fields = ("caption", "credit", "alt_text")
     readonly_fields = ("preview", "width", "height", "uploaded_by", "uploaded_at", "used_on")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A picture is its file: story bodies and fixtures name it by the file, its renditions
+        # are cut from it and pages cached with them. Another photo is another picture.
+        if obj is not None:
+            return ("file", *self.readonly_fields)
+        return self.readonly_fields
+
     fieldsets = (
         (None, {"fields": ("file", "preview", "alt_text", "decorative")}),
         ("Caption and rights", {"fields": ("caption", "credit", "copyright_notice", "source")}),

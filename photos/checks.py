@@ -146,11 +146,18 @@ def _clean_bytes(image, stored_format):
     icc_profile = _rewritten_profile(image.info.get("icc_profile"))
     transparency = image.info.get("transparency")
     upright = ImageOps.exif_transpose(image)
+    if stored_format == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+        # JPEG keeps no transparency: what was see-through becomes white, as on the page,
+        # not whatever colour the file kept under it.
+        if "A" in upright.mode or transparency is not None:
+            rgba = upright.convert("RGBA")
+            upright = Image.new("RGB", rgba.size, "white")
+            upright.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            upright = upright.convert("RGB")
     # Nothing read from the file travels to the new one but what is named here: no EXIF
     # (GPS, serial numbers, owner), no XMP, no IPTC, no PNG text chunks.
     upright.info = {}
-    if stored_format == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
-        upright = upright.convert("RGB")
     options = dict(SAVE_OPTIONS[stored_format])
     if icc_profile:
         options["icc_profile"] = icc_profile
@@ -159,3 +166,42 @@ def _clean_bytes(image, stored_format):
     out = io.BytesIO()
     upright.save(out, format=stored_format, **options)
     return out.getvalue(), upright.size
+
+
+# What a cleaned picture never holds (photos/checks.py's own output holds none of it).
+METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment", "iptc")
+
+
+def stored_file_problem(storage, name, width, height):
+    """Why a picture file a fixture names is unfit to load, or None.
+
+    `loaddata` stores no file: it names one already in storage, copied there by hand. The
+    file is held to what an upload would have made of it: a picture this site decodes, of the
+    size the row says (renditions are cut to it), and carrying no metadata (a location or a
+    serial number would reach every rendition otherwise).
+    """
+    try:
+        with storage.open(name, "rb") as stored, warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            picture = Image.open(stored, formats=DECODERS)
+            size = picture.size
+            carried = [key for key in METADATA_KEYS if picture.info.get(key)]
+            if picture.getexif():
+                carried.append("exif")
+            carried += [f"text {key!r}" for key in getattr(picture, "text", {}) or {}]
+            picture.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"the file {name!r} has too many pixels to open safely"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        return f"the file {name!r} is not a {ACCEPTED} picture this site can read ({error})"
+    if width is not None and height is not None and size != (int(width), int(height)):
+        return (
+            f"the file {name!r} is {size[0]} × {size[1]} pixels but the row says {width} × {height}"
+        )
+    if carried:
+        return (
+            f"the file {name!r} still carries metadata ({', '.join(sorted(set(carried)))}), "
+            "which may hold a location or a serial number; upload it through the admin or "
+            "import_story --image, which clean it, and dump the fixture again"
+        )
+    return None

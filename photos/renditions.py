@@ -25,6 +25,9 @@ from functools import cached_property
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from PIL import Image as PILImage
+from PIL import ImageCms
+
+from .checks import _rewritten_profile
 
 FOLDER = "renditions"
 WEBP, JPEG = "webp", "jpg"
@@ -43,6 +46,7 @@ SHAPES = {
     "1:1": ((1, 1), (1200,), (JPEG,)),
 }
 SHARE_WIDTH = 1200
+SRGB = ImageCms.createProfile("sRGB")
 
 
 def new_key():
@@ -142,7 +146,7 @@ class Renditions:
                 # for the smallest size that still gives every rendition its pixels.
                 smallest = self._smallest_source_size()
                 source.draft("RGB", smallest)
-                source = source.convert("RGBA" if _has_alpha(source) else "RGB")
+                source, profile = _displayable(source, profile)
                 # Then shrink it once to that size, so each shape's crop starts small.
                 if source.width > smallest[0]:
                     source = source.resize(smallest, PILImage.Resampling.LANCZOS)
@@ -206,6 +210,35 @@ def _encode(picture, fmt, profile):
     out = io.BytesIO()
     picture.save(out, format=pillow_format, **options)
     return out.getvalue()
+
+
+def _displayable(picture, profile):
+    """RGB (or RGBA) pixels, and the colour profile to attach to them (or None).
+
+    Browsers get RGB: a CMYK or grey picture goes through its own profile to sRGB, the web's
+    default, so no profile is attached; 16-bit grey is scaled down, not clipped to white. An
+    RGB profile is kept as checks.py rebuilds it, naming no device.
+    """
+    if picture.mode.startswith("I"):
+        picture = picture.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    embedded = _parsed(profile)
+    space = embedded.profile.xcolor_space.strip() if embedded else ""
+    if picture.mode in ("CMYK", "L") and space in ("CMYK", "GRAY"):
+        try:
+            return ImageCms.profileToProfile(picture, embedded, SRGB, outputMode="RGB"), None
+        except ImageCms.PyCMSError:
+            pass  # a profile LittleCMS cannot apply: the plain conversion below
+    picture = picture.convert("RGBA" if _has_alpha(picture) else "RGB")
+    return picture, (_rewritten_profile(profile) if space == "RGB" else None)
+
+
+def _parsed(profile):
+    if not profile:
+        return None
+    try:
+        return ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    except (OSError, ImageCms.PyCMSError):
+        return None
 
 
 def _has_alpha(picture):

@@ -1,4 +1,4 @@
-"""Renditions follow their picture: made when it is saved, removed when it is deleted.
+"""Renditions follow their picture: made when it is saved, removed with it when it is deleted.
 
 Unlike the articles' receivers these run for `loaddata` too (raw saves): a fixture's pictures
 need renditions as much as uploaded ones, and the work is on files, not rows. It waits for
@@ -20,6 +20,13 @@ def make_renditions(sender, instance, **kwargs):
 
 
 @receiver(post_delete, sender=Image)
-def remove_renditions(sender, instance, **kwargs):
-    key = instance.rendition_key
-    transaction.on_commit(lambda: remove_all(key), robust=True)
+def remove_files(sender, instance, **kwargs):
+    # The original too: a deleted picture must not stay downloadable by its old address.
+    key, original = instance.rendition_key, instance.file.name
+
+    def remove():
+        remove_all(key)
+        if original:
+            instance.file.storage.delete(original)
+
+    transaction.on_commit(remove, robust=True)

@@ -1,4 +1,4 @@
-import posixpath
+import os
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -29,6 +29,8 @@ def rendition_file(request, path):
     Only live pages name a rendition, and its folder is a random key, so a picture of an
     embargoed story cannot be found by guessing. An object store (S3) serves them itself.
     """
-    response = serve(request, posixpath.join(FOLDER, path), document_root=settings.MEDIA_ROOT)
+    # Rooted at the renditions' own folder: "../photos/..." must not reach an original.
+    root = os.path.join(settings.MEDIA_ROOT, FOLDER)
+    response = serve(request, path, document_root=root)
     response["Cache-Control"] = RENDITION_CACHE_CONTROL
     return response

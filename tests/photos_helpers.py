@@ -82,3 +82,63 @@ def make_image(name="photo.jpg", **fields):
     image = Image(file=checked.content, width=checked.width, height=checked.height, **values)
     image.save()
     return image
+
+
+def cmyk_profile(owner="Jane Source"):
+    """A minimal ICC v2 CMYK input profile (CMYK to Lab through an 8-bit table) naming an owner.
+
+    LittleCMS can read and apply it; Pillow cannot make a CMYK profile of its own.
+    """
+
+    def s15(value):
+        return struct.pack(">i", round(value * 65536))
+
+    table = b""
+    for c in (0, 1):
+        for m in (0, 1):
+            for y in (0, 1):
+                for k in (0, 1):
+                    light = 100 * (1 - k) * (1 - 0.3 * c) * (1 - 0.4 * m) * (1 - 0.1 * y)
+                    a, b = 60 * m - 35 * c, 70 * y - 45 * c - 20 * m
+                    table += bytes(
+                        [
+                            round(light * 255 / 100),
+                            max(0, min(255, round(a + 128))),
+                            max(0, min(255, round(b + 128))),
+                        ]
+                    )
+    identity = b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    lut = b"mft1" + bytes(4) + bytes([4, 3, 2, 0]) + identity
+    lut += bytes(range(256)) * 4 + table + bytes(range(256)) * 3
+    white = b"XYZ " + bytes(4) + s15(0.9642) + s15(1.0) + s15(0.8249)
+    text = f"Device CMYK of {owner}\0".encode()
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(4 + 4 + 3 + 67)
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", white),
+        (b"cprt", b"text" + bytes(4) + b"none\0"),
+        (b"A2B0", lut),
+    ]
+    table_end = 128 + 4 + 12 * len(tags)
+    body, entries = b"", b""
+    for signature, data in tags:
+        body += bytes(-(table_end + len(body)) % 4)
+        entries += struct.pack(">4sII", signature, table_end + len(body), len(data))
+        body += data
+    body += bytes(-len(body) % 4)
+    header = (
+        struct.pack(">I", table_end + len(body))
+        + b"lcms"
+        + bytes([2, 0x10, 0, 0])
+        + b"scnrCMYKLab "
+        + bytes(12)
+        + b"acspAPPL"
+        + bytes(4)
+        + b"APPLiPho"
+        + bytes(12)
+        + white[8:]
+        + b"lcms"
+        + bytes(44)
+    )
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + entries + body

@@ -24,7 +24,6 @@ from tests.photos_helpers import (
     IPTC_CREDIT,
     OWNER,
     SERIAL,
-    media,  # noqa: F401
     picture,
     secret_laden_jpeg,
 )

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article
 from photos.models import Image
-from tests.photos_helpers import make_image
+from tests.photos_helpers import make_image, picture, secret_laden_jpeg
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -99,3 +99,48 @@ def test_a_fixture_naming_a_missing_file_is_refused_naming_it_and_loads_nothing(
     assert "photos.image" in str(refused.value)
     assert not Article.objects.exists()
     assert not Image.objects.exists()
+
+
+def _one_picture_fixture(tmp_path, name, width, height):
+    rows = [
+        {
+            "model": "photos.image",
+            "fields": {
+                "file": name,
+                "alt_text": "A teal square",
+                "credit": "Staff",
+                "width": width,
+                "height": height,
+                "uploaded_at": "2026-11-30T10:00:00Z",
+            },
+        }
+    ]
+    fixture = tmp_path / "picture.json"
+    fixture.write_text(json.dumps(rows))
+    return fixture
+
+
+def test_a_fixtures_picture_that_still_carries_its_location_is_refused(db, settings, tmp_path):
+    # loaddata stores no file: one copied in by hand has had no upload's cleaning.
+    folder = Path(settings.MEDIA_ROOT) / "photos" / "hand"
+    folder.mkdir(parents=True)
+    (folder / "source.jpg").write_bytes(secret_laden_jpeg(iptc=False))
+    fixture = _one_picture_fixture(tmp_path, "photos/hand/source.jpg", 40, 20)
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert "'photos/hand/source.jpg' still carries metadata (exif" in str(refused.value)
+    assert not Image.objects.exists()
+
+
+def test_a_fixtures_picture_of_another_size_than_its_row_says_is_refused(db, settings, tmp_path):
+    folder = Path(settings.MEDIA_ROOT) / "photos" / "hand"
+    folder.mkdir(parents=True)
+    (folder / "clean.jpg").write_bytes(picture(size=(40, 20)))
+    fixture = _one_picture_fixture(tmp_path, "photos/hand/clean.jpg", 400, 200)
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert "is 40 × 20 pixels but the row says 400 × 200" in str(refused.value)
+    assert not Image.objects.exists()
+    # The same file, its size told right, loads.
+    call_command("loaddata", str(_one_picture_fixture(tmp_path, "photos/hand/clean.jpg", 40, 20)))
+    assert Image.objects.get().width == 40

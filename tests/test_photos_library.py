@@ -1,11 +1,13 @@
 """The picture library in the admin: thumbnails, search, filters, where used, safe deletion."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
 from articles.models import Article
 from photos.models import Image
-from tests.photos_helpers import make_image
+from tests.photos_helpers import make_image, picture, upload
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -76,3 +78,40 @@ def test_library_files_are_served_to_staff_only(client, admin_client):
     response = client.get(image.file.url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert b"Embargoed" not in response.content
+
+
+def test_a_saved_pictures_file_cannot_be_swapped_for_another(admin_client, make_article):
+    # Bodies name a picture by its file: a new file under the same row would break them.
+    image = make_image("flood.jpg")
+    url = reverse("admin:photos_image_change", args=[image.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'type="file"' not in page
+    form = admin_client.get(url).context["adminform"].form
+    assert "file" not in form.fields
+    admin_client.post(
+        url,
+        {
+            "alt_text": "A teal square",
+            "credit": "Staff photographer",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "file": upload(picture(size=(60, 30)), "other.jpg"),
+        },
+    )
+    image.refresh_from_db()
+    assert image.file.name.endswith("flood.jpg") and image.width == 40
+
+
+def test_deleting_a_picture_deletes_its_original_and_renditions(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = make_image("unused.jpg")
+    original = Path(image.file.path)
+    renditions = Path(image.file.storage.path(f"renditions/{image.rendition_key}"))
+    assert original.exists() and any(renditions.iterdir())
+    url = reverse("admin:photos_image_delete", args=[image.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, {"post": "yes"})
+    assert not Image.objects.exists()
+    assert not original.exists() and not any(renditions.iterdir())

@@ -13,13 +13,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
-from PIL import ImageDraw
+from PIL import ImageCms, ImageDraw
 
 from articles.models import Article
 from photos.checks import check_upload
 from photos.models import Image
 from photos.renditions import SHAPES
-from tests.photos_helpers import GPS_LATITUDE, SERIAL, secret_laden_jpeg, upload
+from tests.photos_helpers import GPS_LATITUDE, SERIAL, cmyk_profile, secret_laden_jpeg, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
@@ -315,3 +315,64 @@ def test_pictures_cost_no_query_on_a_list_of_twenty(
         with django_assert_num_queries(queries):
             page = client.get(url).content.decode()
         assert page.count(image.rendition_key) >= 20, url
+
+
+@pytest.mark.parametrize("trick", ["../", "%2e%2e/", "..%2f", "%2e%2e%2f"])
+def test_the_rendition_address_never_reaches_an_original(client, saved, trick):
+    image = saved(scene(size=(800, 600)))
+    original = image.file.name  # photos/YYYY/MM/scene.jpg: guessable, and staff only
+    response = client.get(f"/media/renditions/{trick}{original}")
+    assert response.status_code in (400, 404)  # refused as suspicious, or not found
+    assert response["Content-Type"].startswith("text/html")
+
+
+def _rendition_pixels(image, x, y):
+    pixels = {}
+    for rendition in image.renditions.all:
+        with PILImage.open(storages["renditions"].path(rendition.name)) as stored:
+            pixels[rendition.name] = (
+                stored.mode,
+                stored.info.get("icc_profile"),
+                stored.convert("RGB").getpixel((round(x * stored.width), round(y * stored.height))),
+            )
+    return pixels
+
+
+def test_a_cmyk_picture_is_shown_in_its_own_colours_as_srgb(saved):
+    profile = cmyk_profile()
+    cmyk = PILImage.new("CMYK", (400, 300), (255, 0, 0, 0))  # all cyan
+    out = io.BytesIO()
+    cmyk.save(out, "JPEG", icc_profile=profile, quality=95)
+    image = saved(out.getvalue())
+    expected = ImageCms.profileToProfile(
+        cmyk,
+        ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+        ImageCms.createProfile("sRGB"),
+        outputMode="RGB",
+    ).getpixel((0, 0))
+    for name, (mode, attached, pixel) in _rendition_pixels(image, 0.5, 0.5).items():
+        assert mode == "RGB" and attached is None, name  # sRGB: the web's default
+        assert all(abs(a - b) <= 4 for a, b in zip(pixel, expected, strict=True)), (name, pixel)
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped_to_white(saved):
+    grey = PILImage.new("I;16", (400, 300), 30000)  # 46 % grey
+    out = io.BytesIO()
+    grey.save(out, "PNG")
+    image = saved(out.getvalue())
+    for name, (_, _, pixel) in _rendition_pixels(image, 0.5, 0.5).items():
+        assert 110 <= pixel[0] <= 125, (name, pixel)
+
+
+def test_a_transparent_phone_photo_stored_as_jpeg_is_white_where_it_was_clear(saved):
+    picture = PILImage.new("RGBA", (400, 300), (255, 0, 0, 0))  # red, but fully see-through
+    picture.paste((0, 0, 255, 255), (100, 75, 300, 225))
+    out = io.BytesIO()
+    picture.save(out, "HEIF")
+    image = saved(out.getvalue())
+    with PILImage.open(image.file.path) as stored:
+        assert stored.format == "JPEG"
+        corner = stored.convert("RGB").getpixel((5, 5))
+    assert min(corner) >= 245, corner
+    for name, (_, _, pixel) in _rendition_pixels(image, 0.02, 0.02).items():
+        assert min(pixel) >= 245, (name, pixel)
