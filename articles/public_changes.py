@@ -3,9 +3,10 @@
 Every save, delete and link change of a row in PUBLIC_APPS comes through the receivers below,
 which ask one question: could a reader see this? A live story, one withdrawn after it ran
 (its 410), or a story that was one of those before this save; a section, author or tag named
-on a live story. If so, the *stamp* moves to now. Work on drafts, stories in review, scheduled
-ones, and names used only by them moves nothing: no public response, cache entry or header
-tells the world that someone is working on a story.
+on a live story; a pin of a live story (curation), or one that showed before this save. If
+so, the *stamp* moves to now. Work on drafts, stories in review, scheduled ones, and names
+used only by them moves nothing: no public response, cache entry or header tells the world
+that someone is working on a story.
 
 The stamp is read by two things:
 
@@ -39,7 +40,7 @@ NEXT_CLOCK_KEY = "public:next-clock-change"  # "" when nothing is due
 CLOCK_PASSED_KEY = "public:clock-passed"
 CLOCK_KEYS = (STAMP_KEY, NEXT_CLOCK_KEY, CLOCK_PASSED_KEY)
 # Rows of these apps are what public pages are made of.
-PUBLIC_APPS = {"articles", "taggit"}
+PUBLIC_APPS = {"articles", "taggit", "photos", "curation"}
 
 
 def public_stamp():
@@ -132,6 +133,8 @@ def _clock_due(instance):
         due = [instance.published_at, instance.expires_at]
     elif isinstance(instance, Correction) and instance.article.status == Status.PUBLISHED:
         due = [instance.published_at]
+    elif _is_pin(instance) and instance.article.status == Status.PUBLISHED:
+        due = [instance.pinned_until]  # its slot goes back to the newest stories
     return min((time for time in due if time and time > now), default=None)
 
 
@@ -162,6 +165,15 @@ def readers_could_see(instance):
         return Article.objects.live().filter(authors=instance).exists()
     if instance._meta.label_lower == "taggit.tag":
         return Article.objects.live().filter(tags=instance).exists()
+    if instance._meta.label_lower == "photos.image":
+        # A caption or credit fixed in the library is fixed on every page that shows it.
+        return _picture_is_shown(instance)
+    if _is_pin(instance):
+        # A pin shows its story while the story is live. One that showed before this save
+        # (another story, another page, an end brought forward) changes the page as much.
+        article = _article_of(instance)
+        live = article is not None and article.publication_state() == Article.State.LIVE
+        return live or getattr(instance, "_was_shown", False)
     if isinstance(instance, Correction) and instance.published_at > timezone.now():
         # Shown when its time comes (the clock changes the page then), unless it was shown
         # already and has just been moved ahead.
@@ -170,6 +182,18 @@ def readers_could_see(instance):
     if article is not None:  # a tag link, correction, old slug or author link
         return article.has_public_address()
     return True  # a kind of row this module does not know yet: assume it shows
+
+
+def _picture_is_shown(image):
+    from .body_pictures import stories_showing
+
+    live = Article.objects.live()
+    return live.filter(lead_image=image).exists() or bool(stories_showing([image], live))
+
+
+def _is_pin(instance):
+    # By label: the curation app builds on this one, not the other way round.
+    return instance._meta.label_lower == "curation.pin"
 
 
 def _article_of(instance):
@@ -196,6 +220,15 @@ def _remember_whether_it_was_shown(sender, instance, **kwargs):
     instance._was_shown = bool(
         instance.pk
         and Correction.objects.filter(pk=instance.pk, published_at__lte=timezone.now()).exists()
+    )
+
+
+@receiver(pre_save, sender="curation.Pin", dispatch_uid="public-changes-pin-before-save")
+@receiver(pre_delete, sender="curation.Pin", dispatch_uid="public-changes-pin-before-delete")
+def _remember_whether_the_pin_showed(sender, instance, **kwargs):
+    # Before _saved_or_deleted (connected after it), which reads it.
+    instance._was_shown = bool(
+        instance.pk and Article.objects.live().filter(pins__pk=instance.pk).exists()
     )
 
 

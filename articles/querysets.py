@@ -89,14 +89,16 @@ class ArticleQuerySet(models.QuerySet):
         return max(filter(None, latest.values()), default=None)
 
     def last_clock_change(self):
-        """The latest moment, up to now, that a published story went live or expired.
+        """The latest moment, up to now, that a published story went live or expired, or a
+        pin of one ended.
 
         No save announces these: Last-Modified of every list page adds this to the stamp.
         """
         return self._clock_change(upcoming=False)
 
     def next_clock_change(self):
-        """The next moment a story goes live or expires, or a correction comes due; or None.
+        """The next moment a story goes live or expires, a correction comes due or a pin of a
+        published story ends; or None.
 
         The page cache keeps no page past it.
         """
@@ -115,9 +117,12 @@ class ArticleQuerySet(models.QuerySet):
             rows = rows.filter(**{f"{field}__{lookup}": now}).order_by(f"{order}{field}")
             return models.Subquery(rows.values(field)[:1])
 
+        # A pin's end puts the newest stories back in its slot (curation/front.py).
+        pins = self.model._meta.get_field("pins").related_model.objects
         times = {
             "went_live": nearest(published, "published_at"),
             "expired": nearest(published, "expires_at"),
+            "pin_ended": nearest(pins.filter(article__status=Status.PUBLISHED), "pinned_until"),
         }
         if upcoming:
             shown = Correction.objects.filter(article__status=Status.PUBLISHED)

@@ -11,6 +11,8 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
+from curation.front import arrange_front_page, arrange_section
+
 from .models import Article, OldSlug
 from .public_changes import site_changed_at
 from .search import MAX_QUERY_LENGTH, search_articles
@@ -97,11 +99,52 @@ class ArticleListView(ListView):
         return last_modified_header(response, site_changed_at())
 
 
-class FrontPageView(ArticleListView):
+class CuratedListView(ArticleListView):
+    """A list whose first slots editors arrange (curation/front.py); the river is the rest.
+
+    Every page of the river leaves the slots' stories out, so none is skipped or repeated;
+    only the first page shows the slots themselves.
+    """
+
+    def arrange(self, *, load):
+        """The page's Arrangement: its slots' story ids, and the stories too when `load`."""
+        raise NotImplementedError
+
+    def slot_context(self, arrangement):
+        """The template's names for the slots' stories (page 1 only)."""
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.first_page = self.asks_first_page()
+        self.arrangement = self.arrange(load=self.first_page)
+        return super().get_queryset().exclude(pk__in=self.arrangement.shown)
+
+    def asks_first_page(self):
+        page = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or "1"
+        return str(page).isdigit() and int(page) == 1
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.first_page and context["page_obj"].number == 1:
+            context.update(self.slot_context(self.arrangement))
+        return context
+
+
+class FrontPageView(CuratedListView):
     template_name = "articles/front.html"
 
+    def arrange(self, *, load):
+        return arrange_front_page(load=load)
 
-class SectionView(ArticleListView):
+    def slot_context(self, arrangement):
+        return {
+            "lead": arrangement.lead,
+            "top_stories": arrangement.stories[1:],
+            "section_blocks": arrangement.section_blocks,
+        }
+
+
+class SectionView(CuratedListView):
     feed_url_name = "section_feed"
 
     def get_queryset(self):
@@ -111,6 +154,12 @@ class SectionView(ArticleListView):
         )
         self.heading = self.section.name
         return super().get_queryset().filter(section=self.section)
+
+    def arrange(self, *, load):
+        return arrange_section(self.section, load=load)
+
+    def slot_context(self, arrangement):
+        return {"top_stories": arrangement.stories}
 
 
 class TagView(ArticleListView):

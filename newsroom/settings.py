@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "articles",
     "photos",
+    # The front page and section pages editors arrange (pins, ordered by drag and drop).
+    "curation",
+    "adminsortable2",
 ]
 
 # The body editor's own Tiptap node, a picture from the library (articles/richtext.py): the
@@ -418,6 +421,10 @@ PHOTOS_MAX_PIXELS = env("PHOTOS_MAX_PIXELS", 65_000_000, int)
 TAGGIT_CASE_INSENSITIVE = True
 
 NEWSROOM_NAME = env("NEWSROOM_NAME", "The Newsroom")
+
+# Feeds carry each story's whole text (RSS content:encoded, Atom content), so reader apps
+# show the story without a visit; off, they carry the summary alone.
+FEEDS_FULL_TEXT = env("FEEDS_FULL_TEXT", True, bool)
 
 # Production: behind a TLS-terminating proxy that sets X-Forwarded-Proto. The proxy
 # must overwrite that header from clients, or anyone could claim to be on HTTPS.

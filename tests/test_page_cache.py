@@ -14,6 +14,7 @@ from taggit.models import Tag
 from articles import public_changes
 from articles.models import Article, Author, Section, TaggedArticle
 from tests.conftest import public_urls
+from tests.photos_helpers import make_image
 
 # A URLconf for responses the public site does not make yet: see `odd_urls`.
 urlpatterns = [
@@ -169,6 +170,29 @@ def test_renaming_a_section_author_or_tag_shows_at_once(
     tag.name = "Syrian Arab Republic"
     tag.save()
     assert "Syrian Arab Republic" in client.get(url).content.decode()
+
+
+@pytest.mark.usefixtures("media")
+def test_a_caption_fixed_in_the_picture_library_shows_at_once(client, public_cache, make_article):
+    picture = make_image(caption="Flodded high street")
+    article = make_article(lead_image=picture)
+    url = article.get_absolute_url()
+    assert "Flodded" in assert_cached(client, url).content.decode()
+    picture.caption = "Flooded high street"
+    picture.save()
+    response = client.get(url)
+    assert response["X-Cache"] == "miss"
+    assert "Flooded high street" in response.content.decode()
+
+
+@pytest.mark.usefixtures("media")
+def test_a_picture_only_a_draft_uses_moves_nothing(public_cache, make_article):
+    picture = make_image()
+    make_article(lead_image=picture, status=Article.Status.DRAFT)
+    before = public_changes.public_stamp()
+    picture.caption = "Changed on the desk"
+    picture.save()
+    assert public_changes.public_stamp() == before
 
 
 def _content_models():
@@ -333,7 +357,7 @@ def test_each_full_path_including_the_query_string_has_its_own_entry(
 
 
 def test_pages_of_a_list_are_never_mixed_up(client, public_cache, make_article):
-    for _ in range(21):
+    for _ in range(26):  # the lead and 4 top stories, then two pages of the river
         make_article()
     first = assert_cached(client, "/")
     second = assert_cached(client, "/?page=2")
@@ -620,7 +644,7 @@ def test_a_story_scheduled_later_than_the_next_change_leaves_cached_pages_alone(
 
 
 def test_one_page_number_written_many_ways_is_one_entry(client, public_cache, make_article):
-    for _ in range(21):
+    for _ in range(26):  # the lead and 4 top stories, then two pages of the river
         make_article()
     assert_cached(client, "/")
     for spelling in ("/?page=1", "/?page=01", "/?page=001&utm_source=x"):

@@ -7,6 +7,7 @@ from django.urls import get_resolver, resolve
 from django.utils import timezone
 
 from articles.models import Section
+from curation.models import Pin
 from tests.conftest import HIDDEN_STATES, SHOWN_ON, public_urls
 from tests.photos_helpers import make_image
 
@@ -50,6 +51,31 @@ def test_no_public_page_feed_sitemap_or_search_shows_a_hidden_story(
         "/sections/embargo-desk/feed/atom/",
     ):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_a_hidden_story_pinned_as_lead_and_top_story_never_shows(
+    client, newsroom, make_article, state
+):
+    live, author = newsroom
+    hidden = make_article(
+        headline="Zanzibar secretword embargoed",
+        slug="embargoed-zanzibar-secretword",
+        tags=["Shared topic"],
+        authors=[author],
+        display_date=SHOWN_ON,
+        **({"published_at": timezone.now() - timedelta(hours=1)} | HIDDEN_STATES[state]),
+    )
+    Pin.objects.create(article=hidden, page=None, position=1)  # the front page's lead
+    Pin.objects.create(article=hidden, page=hidden.section, position=1)
+    for url in public_urls(live.section, author):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert hidden.headline not in body and hidden.slug not in body, url
+    # Its slot falls back to the newest live story.
+    assert client.get("/").context["lead"] == live
+    assert client.get(f"/sections/{live.section.slug}/").context["top_stories"] == [live]
 
 
 def test_a_story_withdrawn_before_its_time_answers_404_not_410(client, make_article):

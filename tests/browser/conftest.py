@@ -30,6 +30,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "a-long-test-password-1"
+# Data migrations whose ROLES, (app, model, codename) per group, the `staff` fixture makes again.
+ROLE_MIGRATIONS = (
+    "articles.migrations.0005_editorial_roles",
+    "curation.migrations.0002_editors_pin_stories",
+)
 RESULTS = Path(os.environ.get("BROWSER_RESULTS", settings.BASE_DIR / "results" / "browser"))
 
 
@@ -109,15 +114,15 @@ def staff(transactional_db):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
 
-    roles = importlib.import_module("articles.migrations.0005_editorial_roles").ROLES
-    for name, perms in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *[
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, _model, codename in perms
-            ]
-        )
+    for module in ROLE_MIGRATIONS:
+        for name, perms in importlib.import_module(module).ROLES.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.add(
+                *[
+                    Permission.objects.get(content_type__app_label=app, codename=codename)
+                    for app, _model, codename in perms
+                ]
+            )
 
     def make(role, username, full_name=""):
         first, _, last = full_name.partition(" ")
