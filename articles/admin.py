@@ -109,7 +109,7 @@ class ArticleAdmin(VersionAdmin):
     search_fields = ("headline", "standfirst", "body")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("headline",)}
-    autocomplete_fields = ("section", "authors", "lead_image")
+    autocomplete_fields = ("section", "authors", "lead_image", "related")
     readonly_fields = ("created_at", "updated_at", "public_update_at")
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
@@ -171,7 +171,7 @@ class ArticleAdmin(VersionAdmin):
                     "description": "Only for a story that first ran elsewhere.",
                 },
             ),
-            ("Taxonomy", {"fields": ("section", "tags")}),
+            ("Taxonomy", {"fields": ("section", "tags", "related")}),
             (
                 "Publishing",
                 {

@@ -5,14 +5,24 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import format_html
 
+from .body_pictures import pictures_by_key
 from .models import Article
-from .sanitize import markup_free_text
+from .sanitize import (
+    markup_free_text,
+    picture_references,
+    replace_picture_references,
+    xml_safe,
+)
+from .summary import cleaned_body, summary
 
 FEED_LENGTH = 30
 
 
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
+# RSS's full text: <content:encoded>, HTML as escaped text.
+CONTENT_MODULE = "http://purl.org/rss/1.0/modules/content/"
 # The feed's picture: the lead picture whole, about as wide as a reader app shows it.
 FEED_PICTURE_WIDTH = 1200
 
@@ -25,10 +35,15 @@ class PictureRssFeed(Rss201rev2Feed):
     """
 
     def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
+        attributes = {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
+        if self.feed.get("full_text"):
+            attributes["xmlns:content"] = CONTENT_MODULE
+        return attributes
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
+        if item.get("content") is not None:
+            handler.addQuickElement("content:encoded", item["content"])
         picture = item.get("picture")
         if picture is None:
             return
@@ -50,13 +65,16 @@ class PictureRssFeed(Rss201rev2Feed):
 
 
 class PlainTextAtom1Feed(Atom1Feed):
-    """Atom whose summaries are declared plain text: Django's Atom1Feed says type="html"."""
+    """Atom whose summaries are declared plain text (Django's Atom1Feed says type="html"),
+    with the full text as <content type="html">."""
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, {**item, "description": None})
         # Atom leaves the order of an entry's elements free, so the summary may come last.
         if item["description"] is not None:
             handler.addQuickElement("summary", item["description"], {"type": "text"})
+        if item.get("content") is not None:
+            handler.addQuickElement("content", item["content"], {"type": "html"})
         # Atom's enclosure link, unlike RSS's <enclosure>, needs no length.
         picture = item.get("picture")
         if picture is not None:
@@ -65,15 +83,56 @@ class PlainTextAtom1Feed(Atom1Feed):
             )
 
 
+class FullText:
+    """The stories' bodies as feeds carry them: the cleaned HTML the story page shows.
+
+    A picture in a body is a reference to the library (articles/sanitize.py), which means
+    nothing to a feed reader; it becomes a plain figure with an absolute address, since a
+    reader app shows no <picture> sources, lazy loading or site styles. Every item's
+    pictures come in one query.
+    """
+
+    def __init__(self, stories, request):
+        self.request = request
+        self.bodies = {story.pk: cleaned_body(story.body) for story in stories}
+        self.pictures = pictures_by_key(
+            key for body in self.bodies.values() for key, _ in picture_references(body)
+        )
+
+    def html(self, story):
+        return xml_safe(replace_picture_references(self.bodies[story.pk], self.figure))
+
+    def figure(self, key, caption):
+        # A picture no longer in the library leaves no trace, as on the story page.
+        image = self.pictures.get(key)
+        if image is None:
+            return ""
+        rendition = image.renditions.near("full", FEED_PICTURE_WIDTH)
+        caption = caption or image.caption
+        # No site styles in a reader app: <small>, HTML's attribution, sets the credit apart.
+        credit = format_html("<small>{}</small>", image.credit) if image.credit else ""
+        printed = format_html("{}{}{}", caption, " " if caption and credit else "", credit)
+        return format_html(
+            '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
+            self.request.build_absolute_uri(rendition.url),
+            rendition.width,
+            rendition.height,
+            "" if image.decorative else image.alt_text,
+            format_html("<figcaption>{}</figcaption>", printed) if printed else "",
+        )
+
+
 class LatestArticlesFeed(Feed):
     """RSS 2.0 of live stories; the Atom twin below shares everything but the format.
 
     Every text field is markup_free_text: RSS cannot say whether a field is HTML, many
     readers render it as HTML, and a reporter's draft may hold markup an editor publishes.
+    The full text (FEEDS_FULL_TEXT) is the one field that is HTML, in elements that say so.
     """
 
     description_template = None
     feed_type = PictureRssFeed
+    full_text = None  # a FullText for this request's items (items())
 
     def get_feed(self, obj, request):
         # The feed object serves every request: the request goes to a copy, for item_picture.
@@ -94,13 +153,19 @@ class LatestArticlesFeed(Feed):
         return Article.objects.live()
 
     def items(self, obj=None):
-        return self.articles(obj).newest_first().for_listing()[:FEED_LENGTH]
+        stories = list(self.articles(obj).newest_first().for_listing()[:FEED_LENGTH])
+        # On this request's copy (get_feed), read by item_extra_kwargs.
+        self.full_text = FullText(stories, self.request) if settings.FEEDS_FULL_TEXT else None
+        return stories
+
+    def feed_extra_kwargs(self, obj):
+        return {"full_text": settings.FEEDS_FULL_TEXT}
 
     def item_title(self, item):
         return markup_free_text(item.headline)
 
     def item_description(self, item):
-        return markup_free_text(item.standfirst)
+        return summary(item)
 
     def item_pubdate(self, item):
         return item.date_shown
@@ -116,7 +181,8 @@ class LatestArticlesFeed(Feed):
         return [markup_free_text(tag.name) for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item):
-        return {"picture": self.item_picture(item)}
+        content = self.full_text.html(item) if self.full_text else None
+        return {"picture": self.item_picture(item), "content": content}
 
     def item_picture(self, item):
         image = item.lead_image

@@ -166,16 +166,18 @@ class Names:
         sections = {s.fields.get("section") for s in snapshots}
         authors = {pk for s in snapshots for pk in s.fields.get("authors", ())}
         tags = {pk for s in snapshots for pk in s.tag_ids}
+        stories = {pk for s in snapshots for pk in s.fields.get("related", ())}
         self.sections = _names(Section, sections)
         self.authors = _names(Author, authors)
         self.tags = _names(Tag, tags)
+        self.stories = _names(Article, stories, field="headline")
 
 
-def _names(model, ids):
+def _names(model, ids, field="name"):
     ids = {pk for pk in ids if pk is not None}
     if not ids:
         return {}
-    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", field))
 
 
 def changes_between(old, new, names):
@@ -222,6 +224,8 @@ def _shown(name, value, names):
         return names.sections.get(value, f"(deleted section {value})")
     if name == "authors":
         return ", ".join(names.authors.get(pk, f"(deleted author {pk})") for pk in value)
+    if name == "related":
+        return ", ".join(names.stories.get(pk, f"(deleted story {pk})") for pk in value)
     choices = dict(Article._meta.get_field(name).flatchoices)
     if choices:
         return str(choices.get(value, value))

@@ -161,6 +161,18 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     tags = TaggableManager(through=TaggedArticle, blank=True)
+    # A plain set, not an ordered through model: the admin's autocomplete has no way to
+    # order picks, so the page orders them (articles/related.py). Not symmetrical: a story
+    # an editor points readers to need not point back.
+    related = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name="related stories",
+        help_text="Shown first under the story while they are live; stories sharing its "
+        "rarest tags fill the rest, up to four.",
+    )
 
     objects = ArticleManager()
 

@@ -6,18 +6,22 @@ text is markup_free_text: crawlers and preview cards may render a value as HTML.
 
 from django.conf import settings
 
+from .related import related_stories
 from .sanitize import markup_free_text
+from .summary import summary
 
 # Google asks for 16:9, 4:3 and 1:1 images at least 1200 px wide (photos/renditions.py).
 GOOGLE_SHAPES = ("16:9", "4:3", "1:1")
 
 
 def story_page_context(article, request):
-    """What the story page's template needs besides the story: its JSON-LD and share card."""
+    """What the story page's template needs besides the story: its JSON-LD, share card and
+    the stories to read next."""
     return {
         "article": article,
         "json_ld": news_article(article, request),
         "share_image": share_image(article, request),
+        "related": related_stories(article),
     }
 
 
@@ -62,7 +66,8 @@ def news_article(article, request):
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": markup_free_text(article.headline),
-        "description": markup_free_text(article.standfirst) or None,
+        # Never empty: the body's first words stand in for a missing standfirst.
+        "description": summary(article) or None,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "datePublished": date_shown.isoformat() if date_shown else None,

@@ -2,7 +2,8 @@
 Feeds and the news sitemap carry a story's words, never its markup: whatever a headline,
 standfirst, credit, author, tag or section name holds, a reader that renders any field as
 HTML runs nothing. RSS cannot say whether a field is HTML (many readers guess), so every
-field is checked as HTML, in both formats.
+field is checked as HTML, in both formats. The full text (RSS content:encoded, Atom content)
+is HTML on purpose: the body's cleaned markup, which runs nothing either.
 """
 
 import html
@@ -17,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article, Author
+from articles.sanitize import picture_reference
+from tests.photos_helpers import make_image
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -97,7 +100,9 @@ def hostile(limit):
     return st.lists(_fragment, max_size=4).map(lambda parts: f"{MARKER} {' '.join(parts)}"[:limit])
 
 
-def make_hostile_story(section, *, headline, standfirst, credit, author_name, tag_name):
+def make_hostile_story(
+    section, *, headline, standfirst, credit, author_name, tag_name, body="<p>Body.</p>"
+):
     section.name = f"{MARKER} {standfirst}"[:100]
     section.save()
     author, _ = Author.objects.update_or_create(
@@ -111,7 +116,7 @@ def make_hostile_story(section, *, headline, standfirst, credit, author_name, ta
             defaults=dict(
                 headline=headline,
                 standfirst=standfirst,
-                body="<p>Body.</p>",
+                body=body,
                 byline=byline,
                 section=section,
                 status=Article.Status.PUBLISHED,
@@ -155,9 +160,10 @@ def fields(document):
     credit=hostile(200),
     author_name=hostile(200),
     tag_name=hostile(100),
+    body=hostile(2000),
 )
 def test_no_feed_field_runs_anything_when_read_as_html(
-    client, section, headline, standfirst, credit, author_name, tag_name
+    client, section, headline, standfirst, credit, author_name, tag_name, body
 ):
     story = make_hostile_story(
         section,
@@ -166,6 +172,7 @@ def test_no_feed_field_runs_anything_when_read_as_html(
         credit=credit,
         author_name=author_name,
         tag_name=tag_name,
+        body=body,
     )
     for url in [*feed_urls(story), reverse("news-sitemap")]:
         document = ET.fromstring(client.get(url).content)
@@ -230,3 +237,32 @@ def test_the_news_sitemap_title_carries_the_headline_without_its_markup(client, 
     make_article(headline="<img src=x onerror=alert(1)>Fresh & views", published_at=timezone.now())
     urlset = ET.fromstring(client.get("/news-sitemap.xml").content)
     assert urlset.findtext(f".//{NEWS}title") == "Fresh & views"
+
+
+HOSTILE_BODY = (
+    "<p>Police say nothing.<script>alert(1)</script></p>"
+    '<p><img src=x onerror=alert(1)><a href="javascript:alert(1)" onclick="alert(2)">link</a>'
+    '<a href=" JaVa&#x09;Script:alert(1)">again</a><svg onload=alert(1)></svg></p>'
+    '<iframe src="javascript:alert(1)"></iframe><p style="x" onmouseover="alert(1)">Words</p>'
+)
+
+
+@pytest.mark.usefixtures("media")
+def test_the_full_text_runs_nothing_in_rss_or_atom_pictures_included(client, make_article):
+    image = make_image(
+        alt_text='"><script>alert(1)</script>',
+        caption="<img src=x onerror=alert(1)>",
+        credit="<svg onload=alert(1)>Ann Agency",
+    )
+    reference = picture_reference(image.file.name, '<a href="javascript:alert(1)">quay</a>')
+    make_article(headline="Police report", body=HOSTILE_BODY + reference)
+    rss = ET.fromstring(client.get("/feed/").content)
+    encoded = rss.findtext("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded")
+    atom = ET.fromstring(client.get("/feed/atom/").content)
+    content = atom.find(f"{ATOM}entry/{ATOM}content")
+    assert content.get("type") == "html"
+    for full_text in (encoded, content.text):
+        assert live_markup(full_text) == []
+        assert "Police say nothing." in full_text
+        assert "<figure><img src=" in full_text  # the picture is there, its texts inert
+        assert "&lt;script&gt;" in full_text and "&lt;svg onload" in full_text

@@ -156,3 +156,21 @@ def test_no_meta_value_or_json_ld_string_runs_anything_when_read_as_html(
         assert meta[name].startswith(MARKER), name
     assert data["keywords"][0].startswith(MARKER)
     assert data["author"][0]["name"].startswith(MARKER)
+
+
+def test_without_a_standfirst_every_description_is_the_bodys_first_words_as_plain_text(
+    client, make_article
+):
+    article = make_article(
+        standfirst="",
+        body="<p><img src=x onerror=alert(1)>Police &lt;svg onload=alert(1)&gt;say "
+        '<a href="javascript:alert(1)">nothing</a>.</p><p>Second paragraph.</p>',
+    )
+    reader = read_head(client, article)
+    descriptions = {name: value for name, value in reader.meta if "description" in name}
+    assert descriptions == {
+        "description": "Police say nothing.",
+        "og:description": "Police say nothing.",
+        "twitter:description": "Police say nothing.",
+    }
+    assert json_ld(reader)["description"] == "Police say nothing."
