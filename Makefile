@@ -66,7 +66,16 @@ $(VENV)/.installed-browser: pyproject.toml | $(BIN)/python
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test-browser: $(VENV)/.installed-browser | $(CHROMIUM)
+# axe-core for the accessibility checks (tests/browser/test_look.py): from the npm registry, the
+# version tests/browser/axe/package-lock.json pins, under .venv; never served to readers.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	mkdir -p $(VENV)/axe
+	cp tests/browser/axe/package.json tests/browser/axe/package-lock.json $(VENV)/axe/
+	npm ci --prefix $(VENV)/axe --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test-browser: $(VENV)/.installed-browser $(AXE) | $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser tests/browser
 
 clean:

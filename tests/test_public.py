@@ -17,7 +17,7 @@ def test_article_page_shows_the_seed_story_with_both_dates_and_tags(client, seed
         in html
     )
     assert (
-        '<time class="display-date" datetime="2024-07-23T12:00:00+01:00">Tuesday, 23 July 2024</time>'
+        '<time class="display-date" datetime="2024-07-23T12:00:00+01:00">23 July 2024, 12:00 BST</time>'
         in html
     )
     assert (
@@ -38,7 +38,7 @@ def test_a_staff_written_story_shows_one_date_or_says_which_is_the_original(clie
     article = make_article(original_published_at=original, display_date=None)
     html = client.get(article.get_absolute_url()).content.decode()
     assert (
-        '<time class="display-date" datetime="2021-09-14T12:00:00+01:00">Tuesday, 14 September 2021</time>'
+        '<time class="display-date" datetime="2021-09-14T12:00:00+01:00">14 September 2021, 12:00 BST</time>'
         in html
     )
     assert "Originally published" not in html and 'class="attribution"' not in html
@@ -46,7 +46,7 @@ def test_a_staff_written_story_shows_one_date_or_says_which_is_the_original(clie
     article.display_date = datetime(2024, 7, 23, 12, tzinfo=ZoneInfo("Europe/London"))
     article.save()
     html = client.get(article.get_absolute_url()).content.decode()
-    assert "Tuesday, 23 July 2024</time>" in html
+    assert "23 July 2024, 12:00 BST</time>" in html
     assert (
         '<span class="original-date">Originally published <time datetime="2021-09-14T12:00:00+01:00">14 September 2021</time></span>'
         in html
@@ -93,12 +93,14 @@ def test_front_page_lists_live_stories_newest_first_by_the_date_readers_see(clie
     older = make_article(headline="Older", original_published_at=now - timedelta(days=5))
     make_article(headline="Draft story", status=Article.Status.DRAFT)
     response = client.get("/")
-    assert list(response.context["articles"]) == [old_but_redated, recent, older]
+    # With no pins the newest leads, then the top stories (curation/front.py), then the river.
+    shown = [response.context["lead"], *response.context["top_stories"]]
+    assert shown + list(response.context["articles"]) == [old_but_redated, recent, older]
     assert "Draft story" not in response.content.decode()
 
 
 def test_front_page_paginates_twenty_a_page(client, make_article):
-    for _ in range(21):
+    for _ in range(26):  # the lead and 4 top stories, then the river: 20 and 1
         make_article()
     first = client.get("/")
     assert len(first.context["articles"]) == 20
@@ -115,7 +117,9 @@ def test_tag_section_and_author_pages_list_only_live_stories(client, make_articl
     for url in ("/tags/сирия/", f"/sections/{live.section.slug}/", "/authors/jane-reporter/"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert list(response.context["articles"]) == [live], url
+        # A section page shows its newest as top stories (curation/front.py), then the river.
+        shown = [*response.context.get("top_stories", []), *response.context["articles"]]
+        assert shown == [live], url
 
 
 def test_a_tag_used_only_on_hidden_stories_is_not_shown(client, make_article):
@@ -139,16 +143,19 @@ def test_front_page_runs_a_constant_number_of_queries(
     client, make_article, make_author, count_queries, django_assert_num_queries
 ):
     author = make_author("Jane Reporter")
-    _front_page_with(5, make_article, author)
+    _front_page_with(10, make_article, author)  # more than the lead and top stories
     few = count_queries(lambda: client.get("/"))
     _front_page_with(15, make_article, author)
-    # session-free anonymous page: count, paginated list, section, tags, authors, nav
+    # session-free anonymous page: count, paginated list, tags, authors, nav, Last-Modified;
+    # the pins, the newest stories' ids, the lead's, top and section stories + tags, authors
     with django_assert_num_queries(few):
         client.get("/")
-    assert few <= 6
+    assert few <= 11
 
 
 def test_article_page_runs_a_fixed_number_of_queries(client, seed, django_assert_num_queries):
-    # the article, its tags, authors and corrections; the section nav; the last go-live time
-    with django_assert_num_queries(6):
+    # the article, its tags, authors and corrections; the related stories' ranking (no other
+    # story here, so not their tags and authors: tests/test_related.py counts those two); the
+    # section nav; the last go-live time
+    with django_assert_num_queries(7):
         client.get(seed.get_absolute_url())

@@ -14,7 +14,7 @@ def test_a_reader_finds_the_seed_story_from_the_front_page_tags_and_search(
     page.goto("/")
     page.get_by_role("link", name=seed.headline).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(seed.headline)
-    expect(page.locator("time.display-date")).to_have_text("Tuesday, 23 July 2024")
+    expect(page.locator("time.display-date")).to_have_text("23 July 2024, 12:00 BST")
     expect(page.locator("p.attribution")).to_contain_text(
         "Originally published by Gulan Media on 14 September 2021"
     )
