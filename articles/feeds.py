@@ -1,11 +1,14 @@
 import copy
+import re
+from html import unescape
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from .body_pictures import pictures_by_key
 from .models import Article
@@ -83,6 +86,10 @@ class PlainTextAtom1Feed(Atom1Feed):
             )
 
 
+# The cleaner writes every kept attribute in double quotes (articles/sanitize.py).
+_LINK = re.compile(r'href="([^"]*)"')
+
+
 class FullText:
     """The stories' bodies as feeds carry them: the cleaned HTML the story page shows.
 
@@ -100,7 +107,11 @@ class FullText:
         )
 
     def html(self, story):
-        return xml_safe(replace_picture_references(self.bodies[story.pk], self.figure))
+        body = replace_picture_references(self.bodies[story.pk], self.figure)
+        # A reader app has no page to resolve "/sections/world/" or "#note" against.
+        base = self.request.build_absolute_uri(story.get_absolute_url())
+        body = _LINK.sub(lambda m: f'href="{escape(urljoin(base, unescape(m[1])))}"', body)
+        return xml_safe(body)
 
     def figure(self, key, caption):
         # A picture no longer in the library leaves no trace, as on the story page.

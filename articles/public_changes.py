@@ -131,6 +131,17 @@ def _clock_due(instance):
     due = []
     if isinstance(instance, Article) and instance.status == Status.PUBLISHED:
         due = [instance.published_at, instance.expires_at]
+        if instance.pk:
+            # Its corrections and pins were saved while it was a draft, perhaps: their times
+            # count from now on (a pin's end, a correction due).
+            due += list(
+                instance.corrections.filter(published_at__gt=now).values_list(
+                    "published_at", flat=True
+                )
+            )
+            due += list(
+                instance.pins.filter(pinned_until__gt=now).values_list("pinned_until", flat=True)
+            )
     elif isinstance(instance, Correction) and instance.article.status == Status.PUBLISHED:
         due = [instance.published_at]
     elif _is_pin(instance) and instance.article.status == Status.PUBLISHED:

@@ -25,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Ln
+from django.db.models.functions import Greatest, Ln
 
 from .models import Article, TaggedArticle
 from .querysets import DATE_SHOWN
@@ -87,4 +87,7 @@ def _rarity(tag_id):
         .values("n")
     )
     stories = Subquery(count, output_field=FloatField())
-    return Value(1.0) / Ln(Value(1.0) + stories, output_field=FloatField())
+    # At least one: a tag only the story itself carries counts nothing while the story is a
+    # draft in preview, and ln(1 + 0) would divide by zero (an error on PostgreSQL).
+    at_least_one = Greatest(stories, Value(1.0), output_field=FloatField())
+    return Value(1.0) / Ln(Value(1.0) + at_least_one, output_field=FloatField())

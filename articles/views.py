@@ -11,7 +11,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from curation.front import arrange_front_page, arrange_section
+from curation.front import arrange_front_page, arrange_section, load_stories
 
 from .models import Article, OldSlug
 from .public_changes import site_changed_at
@@ -106,8 +106,8 @@ class CuratedListView(ArticleListView):
     only the first page shows the slots themselves.
     """
 
-    def arrange(self, *, load):
-        """The page's Arrangement: its slots' story ids, and the stories too when `load`."""
+    def arrange(self):
+        """The page's Arrangement: its slots' story ids (curation/front.py)."""
         raise NotImplementedError
 
     def slot_context(self, arrangement):
@@ -115,26 +115,24 @@ class CuratedListView(ArticleListView):
         raise NotImplementedError
 
     def get_queryset(self):
-        self.first_page = self.asks_first_page()
-        self.arrangement = self.arrange(load=self.first_page)
+        self.arrangement = self.arrange()
         return super().get_queryset().exclude(pk__in=self.arrangement.shown)
-
-    def asks_first_page(self):
-        page = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or "1"
-        return str(page).isdigit() and int(page) == 1
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.first_page and context["page_obj"].number == 1:
-            context.update(self.slot_context(self.arrangement))
+        # Asked of the paginator, which also reads "?page=last" and " 1": page 1 however
+        # it was written shows the slots.
+        if context["page_obj"].number == 1:
+            loaded = load_stories(self.arrangement)
+            context.update(self.slot_context(loaded))
         return context
 
 
 class FrontPageView(CuratedListView):
     template_name = "articles/front.html"
 
-    def arrange(self, *, load):
-        return arrange_front_page(load=load)
+    def arrange(self):
+        return arrange_front_page()
 
     def slot_context(self, arrangement):
         return {
@@ -155,8 +153,8 @@ class SectionView(CuratedListView):
         self.heading = self.section.name
         return super().get_queryset().filter(section=self.section)
 
-    def arrange(self, *, load):
-        return arrange_section(self.section, load=load)
+    def arrange(self):
+        return arrange_section(self.section)
 
     def slot_context(self, arrangement):
         return {"top_stories": arrangement.stories}

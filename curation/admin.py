@@ -130,6 +130,10 @@ class PinAdmin(SortableAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change or {"page", "article"} & set(form.changed_data):
             obj.pinned_by, obj.pinned_at = request.user, timezone.now()
+        if change and "page" in form.changed_data:
+            # Moved to another page: it takes that page's last slot, not its old position,
+            # which would push in ahead of the pins already there.
+            obj.position = self.get_max_order(request, obj) + 1
         super().save_model(request, obj, form, change)
 
     def get_max_order(self, request, obj=None):

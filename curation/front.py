@@ -6,7 +6,7 @@ never shown: its slot shows the newest live story not already on the page. The r
 is skipped or repeated when the slots change.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -29,7 +29,9 @@ RECENT = 200
 class Arrangement:
     """The stories in a page's slots, in slot order; on the front page the first is the lead."""
 
+    page: Section | None  # None: the front page
     shown: list[int]  # their ids, which the river leaves out
+    recent: list[tuple[int, int]] = field(default_factory=list, repr=False)
     stories: list[Article] = field(default_factory=list)  # loaded for listing when asked
     section_blocks: list[tuple[Section, list[Article]]] = field(default_factory=list)
 
@@ -38,18 +40,14 @@ class Arrangement:
         return self.stories[0] if self.stories else None
 
 
-def arrange_front_page(*, load):
-    """The front page's lead and top stories (ids only unless `load`) and its section blocks.
-
-    Queries: 2 with ids only (the pins, the newest stories' ids); 5 when loaded (and the
-    stories shown, with their tags and authors, in one list query).
-    """
-    return _arrange(None, load=load)
+def arrange_front_page():
+    """The front page's slots, as story ids. Queries: 2 (the pins, the newest stories' ids)."""
+    return _arrange(None)
 
 
-def arrange_section(section, *, load):
-    """A section page's top stories. Queries: as for the front page."""
-    return _arrange(section, load=load)
+def arrange_section(section):
+    """A section page's slots, as story ids. Queries: as for the front page."""
+    return _arrange(section)
 
 
 def pinned_slots(page):
@@ -70,7 +68,7 @@ def pinned_slots(page):
     return slots + [None] * (slots_on(page) - len(slots))
 
 
-def _arrange(page, *, load):
+def _arrange(page):
     slots = pinned_slots(page)
     pinned = [article_id for article_id in slots if article_id]
     recent = list(
@@ -80,9 +78,21 @@ def _arrange(page, *, load):
         .values_list("pk", "section_id")[:RECENT]
     )
     shown = _fill(slots, {pk: pk for pk in pinned}, (pk for pk, _ in recent))
-    if not load:
-        return Arrangement(shown=shown)
-    blocks = _section_blocks(recent, set(shown)) if page is None else {}
+    return Arrangement(page=page, shown=shown, recent=recent)
+
+
+def load_stories(arrangement):
+    """The arrangement with its stories, and on the front page its section blocks, loaded.
+
+    The blocks leave out the slots' stories but not the river's: "Latest" is the running
+    list, as a newspaper's is, and a section's block its own front, so a recent story may be
+    in both (on a small site every story is in the river). Queries: 3 (the stories, with
+    their tags and authors).
+    """
+    page, shown = arrangement.page, arrangement.shown
+    blocks = {}
+    if page is None:
+        blocks = _section_blocks(arrangement.recent, set(shown))
     wanted = shown + [pk for ids in blocks.values() for pk in ids]
     found = {story.pk: story for story in _live_on(page).filter(pk__in=wanted).for_listing()}
     # A story gone from live() between the queries is left out, never shown.
@@ -93,7 +103,7 @@ def _arrange(page, *, load):
         if block
     ]
     section_blocks.sort(key=lambda item: item[0].name)  # the menu's order
-    return Arrangement(shown=shown, stories=stories, section_blocks=section_blocks)
+    return replace(arrangement, stories=stories, section_blocks=section_blocks)
 
 
 def _fill(slots, pinned, newest):
@@ -104,7 +114,7 @@ def _fill(slots, pinned, newest):
 
 
 def _section_blocks(recent, shown):
-    """{section id: ids of its newest stories not in the slots}, from the recent stories."""
+    """{section id: ids of its newest stories not in `shown`}, from the recent stories."""
     blocks = {}
     for pk, section_id in recent:
         block = blocks.setdefault(section_id, [])

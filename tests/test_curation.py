@@ -591,3 +591,46 @@ def test_arranged_pages_run_a_fixed_number_of_queries(
     with django_assert_num_queries(few):
         assert client.get(url).status_code == 200
     assert few == plain + arranged
+
+
+# Found in review
+
+
+@pytest.mark.parametrize("written", ["?page=last", "?page=%201", "?page=01"])
+def test_page_one_however_written_shows_the_lead_and_top_stories(client, today, yesterday, written):
+    pin(yesterday)
+    response = front(client, "/" + written)
+    assert response.context["lead"] == yesterday
+    assert len(response.context["top_stories"]) == 4
+
+
+@pytest.mark.usefixtures("public_cache")
+def test_a_pin_saved_on_a_draft_ends_on_time_once_the_story_is_published(
+    client, today, make_article, clock
+):
+    story = make_article(headline="Breaking", status=Article.Status.DRAFT)
+    until = timezone.now() + timedelta(minutes=2)
+    pin(story, pinned_until=until)  # pinned ahead, while still a draft
+    story.status = Article.Status.PUBLISHED
+    story.published_at = timezone.now() - timedelta(seconds=1)
+    story.save()
+    assert front(client).context["lead"] == story
+    assert_cached(client, "/")
+    clock(until + timedelta(seconds=1))
+    response = client.get("/")
+    assert response["X-Cache"] == "miss"
+    assert response.context["lead"] == today[0]
+
+
+def test_a_pin_moved_to_another_page_takes_its_last_slot(eddie, today, make_article):
+    sport = Section.objects.create(name="Sport", slug="sport")
+    ours = [make_article(section=sport, headline=f"Cup {n}") for n in range(3)]
+    for story in ours[:2]:
+        pin(story, page=sport)
+    pin(today[0])
+    moved = pin(ours[2])  # position 2 on the front page
+    url = reverse("admin:curation_pin_change", args=[moved.pk])
+    response = eddie.post(url, {"article": ours[2].pk, "page": sport.pk, "pinned_until_0": ""})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [p.article for p in Pin.objects.on(sport)] == ours
+    assert [p.position for p in Pin.objects.on(sport)] == [1, 2, 3]

@@ -334,3 +334,21 @@ def test_a_story_without_tags_shows_its_picks(make_article, django_assert_num_qu
         assert related_stories(untagged) == []
     story.related.add(pick)
     assert related_stories(untagged) == [pick]
+
+
+def test_a_drafts_preview_with_a_tag_no_live_story_has_ranks_without_failing(
+    make_article, editor, client
+):
+    # ln(1 + 0) for the new tag divided by zero: PostgreSQL refused the whole query.
+    rare = make_article(headline="Rare", tags=["Harbour"])
+    for n in range(3):
+        make_article(headline=f"Common {n}", tags=["Politics"])
+    make_article(headline="Also rare", tags=["Politics", "Harbour"])
+    draft = make_article(
+        headline="Draft", tags=["Harbour", "Politics", "Brand-new tag"], status="draft"
+    )
+    assert [story.headline for story in related_stories(draft)][:2] == ["Also rare", "Rare"]
+    client.force_login(editor)
+    preview = reverse("admin:articles_article_preview", args=[draft.pk])
+    assert client.get(preview).status_code == 200
+    assert rare in related_stories(draft)

@@ -233,3 +233,17 @@ def test_a_body_changed_without_save_reaches_feeds_and_summary_at_once(client, m
     item = ET.fromstring(client.get("/feed/").content).find("channel/item")
     assert item.findtext("description") == "Second text."
     assert item.findtext(CONTENT) == "<p>Second text.</p>"
+
+
+def test_full_text_links_are_absolute_for_reader_apps(client, make_article):
+    make_article(
+        slug="floods",
+        body='<p>See <a href="/sections/world/">World</a>, <a href="#note">the note</a> '
+        'and <a href="mailto:desk@example.org">the desk</a>.</p>',
+    )
+    for feed in ("/feed/", "/feed/atom/"):
+        text = client.get(feed).content.decode()
+        assert 'href="http://testserver/sections/world/"' in text.replace("&quot;", '"')
+        assert 'href="http://testserver/articles/floods/#note"' in text.replace("&quot;", '"')
+        assert 'href="mailto:desk@example.org"' in text.replace("&quot;", '"')
+        assert 'href="/sections/world/"' not in text.replace("&quot;", '"')
