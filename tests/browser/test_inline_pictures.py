@@ -52,12 +52,6 @@ def harbour_photo(width=1200, height=800):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
 def eddie(staff):
     user = staff("Editor", "eddie", "Eddie Editor")
     # The library's permissions come from photos' own data migration, flushed with the rest.

@@ -13,7 +13,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from PIL import Image as PILImage
 from playwright.sync_api import expect
@@ -23,7 +22,7 @@ from articles.sanitize import picture_references
 from photos.models import Image
 from tests.browser.conftest import PASSWORD
 from tests.browser.test_desk_richtext import choose_autocomplete
-from tests.browser.test_inline_pictures import harbour_photo
+from tests.browser.test_inline_pictures import eddie, harbour_photo  # noqa: F401
 from tests.photos_helpers import (
     IPTC_CAPTION,
     IPTC_CREDIT,
@@ -48,16 +47,9 @@ def phone_photo():
     return with_app13(out.getvalue(), iptc)
 
 
-@pytest.fixture
-def eddie(staff, media):
-    user = staff("Editor", "eddie", "Eddie Editor")
-    # The library's permissions come from photos' own data migration, flushed with the rest.
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="photos"))
-    return user
-
-
+@pytest.mark.usefixtures("eddie")
 def test_an_editor_publishes_a_story_with_a_phone_photo_and_readers_get_the_right_picture(
-    new_page, log_in, screenshot, eddie, media, tmp_path
+    new_page, log_in, screenshot, media, tmp_path
 ):
     section = Section.objects.create(name="Politics", slug="politics")
     story = Article.objects.create(
