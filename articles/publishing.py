@@ -176,11 +176,6 @@ def require_pictures_ready(article: Article, *, lead: bool = True, body: bool = 
     )
 
 
-def require_lead_image_ready(article: Article) -> None:
-    """The same rule for the lead picture alone (import_story asks before storing one)."""
-    require_pictures_ready(article, body=False)
-
-
 def _require(user: AbstractBaseUser, permission: str) -> None:
     if not (user.is_active and user.has_perm(permission)):
         raise PermissionDenied(f"{user} lacks the permission {permission}.")

@@ -45,7 +45,6 @@ SHAPES = {
     "4:3": ((4, 3), (1200,), (JPEG,)),
     "1:1": ((1, 1), (1200,), (JPEG,)),
 }
-SHARE_WIDTH = 1200
 SRGB = ImageCms.createProfile("sRGB")
 
 

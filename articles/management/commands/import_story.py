@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, OldSlug, Section
-from articles.publishing import TransitionError, first_publication_dates, require_lead_image_ready
+from articles.publishing import TransitionError, first_publication_dates, require_pictures_ready
 from articles.wire import WireFormatError, decode, parse_story
 from photos.checks import check_upload
 from photos.models import Image
@@ -158,7 +158,7 @@ class LeadPictureRequest:
         if publish:
             # Publishing's own rule (articles/publishing.py), asked before anything is stored.
             try:
-                require_lead_image_ready(Article(lead_image=image))
+                require_pictures_ready(Article(lead_image=image), body=False)
             except TransitionError as exc:
                 raise PictureRefused(
                     f"the picture {self.path}: {exc} Give --alt and --credit, or import the "
