@@ -51,6 +51,22 @@ def harbour_photo(width=1200, height=800):
     return out.getvalue()
 
 
+def pick_from_library(page, caption, before_choosing=None):
+    """At the body's cursor: the Picture button, then the library's own list in a popup."""
+    page.locator('.prose-menubar__button[title="Picture"]').click()
+    dialog = page.locator("dialog.story-picture-dialog")
+    expect(dialog).to_be_visible()
+    if before_choosing:
+        before_choosing(page, "desk-inline-pictures-choice")
+    with page.expect_popup() as chooser:
+        dialog.get_by_role("button", name="Choose from the library…").click()
+    popup = chooser.value
+    popup.wait_for_load_state()
+    assert "_popup=1" in popup.url
+    with popup.expect_event("close"):
+        popup.get_by_role("link", name=re.compile(caption)).first.click()
+
+
 @pytest.fixture
 def eddie(staff):
     user = staff("Editor", "eddie", "Eddie Editor")
@@ -92,17 +108,8 @@ def test_an_editor_inserts_a_library_picture_and_an_upload_and_readers_see_both(
     page.keyboard.press("End")
 
     # From the library: the Picture button, then the library's own list in a popup.
-    page.locator('.prose-menubar__button[title="Picture"]').click()
+    pick_from_library(page, "The ferry back at its berth", before_choosing=screenshot)
     dialog = page.locator("dialog.story-picture-dialog")
-    expect(dialog).to_be_visible()
-    screenshot(page, "desk-inline-pictures-choice")
-    with page.expect_popup() as chooser:
-        dialog.get_by_role("button", name="Choose from the library…").click()
-    popup = chooser.value
-    popup.wait_for_load_state()
-    assert "_popup=1" in popup.url
-    with popup.expect_event("close"):
-        popup.get_by_role("link", name=re.compile("The ferry back at its berth")).first.click()
 
     block = editor.locator(f'figure.story-picture-node[data-image="{library_picture.file.name}"]')
     expect(block.locator(".story-picture-node__caption")).to_have_text(

@@ -22,7 +22,11 @@ from articles.sanitize import picture_references
 from photos.models import Image
 from tests.browser.conftest import PASSWORD
 from tests.browser.test_desk_richtext import choose_autocomplete
-from tests.browser.test_inline_pictures import eddie, harbour_photo  # noqa: F401
+from tests.browser.test_inline_pictures import (  # noqa: F401
+    eddie,
+    harbour_photo,
+    pick_from_library,
+)
 from tests.photos_helpers import (
     IPTC_CAPTION,
     IPTC_CREDIT,
@@ -95,13 +99,7 @@ def test_an_editor_publishes_a_story_with_a_phone_photo_and_readers_get_the_righ
     editor = page.get_by_role("textbox", name="Body")
     editor.locator("p").first.click()
     page.keyboard.press("End")
-    page.locator('.prose-menubar__button[title="Picture"]').click()
-    with page.expect_popup() as chooser:
-        page.get_by_role("button", name="Choose from the library…").click()
-    popup = chooser.value
-    popup.wait_for_load_state()
-    with popup.expect_event("close"):
-        popup.get_by_role("link", name=re.compile("The square at midnight")).first.click()
+    pick_from_library(page, "The square at midnight")
     expect(editor.locator("figure.story-picture-node")).to_have_count(1)
     page.get_by_role("button", name="Publish now").click()
     expect(page.locator(".desk-banner-state")).to_have_text(re.compile(r"^\s*Live since \d"))
