@@ -34,7 +34,11 @@ class ImageForm(forms.ModelForm):
             "focal_x",
             "focal_y",
         )
-        widgets = {"caption": forms.Textarea(attrs={"rows": 3})}
+        # Alt text is a sentence or two: a one-line box hid most of it.
+        widgets = {
+            "alt_text": forms.Textarea(attrs={"rows": 2}),
+            "caption": forms.Textarea(attrs={"rows": 3}),
+        }
 
     checked = None
     prefilled = ()
