@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve test test-browser lint install clean
+.PHONY: run serve serve-edge test test-browser lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ serve: $(VENV)/.installed
 	$(MANAGE) collectstatic --noinput --verbosity 0 && \
 	exec $(BIN)/gunicorn newsroom.wsgi:application --bind $(BIND) --workers $(WORKERS) \
 		--error-logfile - --log-level info
+
+# The edge cache: Varnish on EDGE_BIND in front of `make serve` on BIND, with the repo's VCL
+# (deploy/varnish/default.vcl) and a purge token generated for this run; Ctrl-C stops both.
+# Installs Debian's varnish and varnish-modules (xkey) when missing (needs root/apt).
+EDGE_BIND ?= 127.0.0.1:8080
+VARNISHD ?= /usr/sbin/varnishd
+$(VARNISHD):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules
+
+serve-edge: $(VENV)/.installed | $(VARNISHD)
+	VARNISHD=$(VARNISHD) $(BIN)/python deploy/varnish/run.py --listen $(EDGE_BIND) --app $(BIND) --with-app
 
 # The same two checks run before each commit with pre-commit (.pre-commit-config.yaml).
 lint: $(VENV)/.installed-test

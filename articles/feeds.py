@@ -19,6 +19,7 @@ from .sanitize import (
     xml_safe,
 )
 from .summary import cleaned_body, summary
+from .surrogate_keys import attach
 
 FEED_LENGTH = 30
 
@@ -144,6 +145,10 @@ class LatestArticlesFeed(Feed):
     description_template = None
     feed_type = PictureRssFeed
     full_text = None  # a FullText for this request's items (items())
+
+    def __call__(self, request, *args, **kwargs):
+        # Every story change purges "feeds": a feed is small, and a reader's app polls it.
+        return attach(super().__call__(request, *args, **kwargs), {"feeds"})
 
     def get_feed(self, obj, request):
         # The feed object serves every request: the request goes to a copy, for item_picture.

@@ -203,6 +203,16 @@ class Article(models.Model):
             # and the page cache looks up the next one.
             models.Index(fields=["updated_at"], name="article_updated_idx"),
             models.Index(fields=["expires_at"], name="article_expires_idx"),
+            # A section's pages and feed, and its newest stories for its slots, as the first
+            # index for the whole site: 20 entries of one section, not a sort of all of them.
+            models.Index(
+                "section",
+                Coalesce("display_date", "original_published_at").desc(),
+                models.F("id").desc(),
+                name="article_section_date_idx",
+            ),
+            # The section sitemap dates each section by its newest change.
+            models.Index(fields=["section", "updated_at"], name="article_section_updated_idx"),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule, unpublish and withdraw articles"),

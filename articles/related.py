@@ -11,23 +11,13 @@ The list starts from `live()`, so a hidden story (draft, scheduled, expired, wit
 never shown, hand-picked or not, nor does it count in a tag's rarity; the story itself never is.
 """
 
-from functools import reduce
-from operator import add
+import math
 
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    OuterRef,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Greatest, Ln
+from django.db.models import BooleanField, Count, FloatField, Value
+from django.db.models.expressions import RawSQL
 
 from .models import Article, TaggedArticle
+from .public_changes import kept_many
 from .querysets import DATE_SHOWN
 
 RELATED_LENGTH = 4
@@ -38,9 +28,9 @@ def related_stories(article, limit=RELATED_LENGTH):
 
     Within the hand-picked, and then among the stories sharing at least one of the story's
     tags, the rarer the tags shared the higher a story ranks; then the newest first. The list
-    has the shape of every other list (`for_listing()`): one query, and two more for the cards'
-    tags and authors (none when the list is empty), whatever the number of tags or stories.
-    Reads `article.tags` from a prefetch when there is one.
+    has the shape of every other list (`for_listing()`, tags and authors packed in): one
+    query whatever the number of tags or stories, the tags' rarity being kept per change of
+    their lists (tag_weights()). Reads `article.tags` from a prefetch when there is one.
     """
     tag_ids = sorted({tag.pk for tag in article.tags.all()})
     picks = Article.related.through.objects.filter(from_article=article.pk)
@@ -52,8 +42,8 @@ def related_stories(article, limit=RELATED_LENGTH):
         .filter(pk__in=candidates)
         .exclude(pk=article.pk)
         .alias(
-            picked=Exists(picks.filter(to_article=OuterRef("pk"))),
-            weight=shared_tag_weight(tag_ids),
+            picked=_picked_by(article),
+            weight=shared_tag_weight(tag_weights(tag_ids)),
             date_shown=DATE_SHOWN,
         )
         .order_by("-picked", "-weight", "-date_shown", "-pk")
@@ -61,33 +51,57 @@ def related_stories(article, limit=RELATED_LENGTH):
     return list(stories[:limit])
 
 
-def shared_tag_weight(tag_ids):
-    """An expression: the summed weight of the tags in `tag_ids` that a story carries.
-
-    Each tag's weight is an uncorrelated subquery, which both SQLite and PostgreSQL run once
-    per query, not once per row; whether a story carries the tag is an index probe of the
-    unique (story, tag) link. So the cost is a count per tag plus a probe per tag and candidate.
-    """
-    terms = (_carries(tag_id) * _rarity(tag_id) for tag_id in tag_ids)
-    return reduce(add, terms, Value(0.0, output_field=FloatField()))
+# Written out, not built from expressions: a story page compiled a pair of subqueries per
+# tag, which took longer than running them (bench/throughput.py).
+LINKS = TaggedArticle._meta.db_table
+PICKS = Article.related.through._meta.db_table
 
 
-def _carries(tag_id):
-    link = TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag_id)
-    return Case(When(Exists(link), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
-
-
-def _rarity(tag_id):
-    # COUNT as a plain function, not an aggregate: no GROUP BY, one row.
-    count = (
-        Article.objects.live()
-        .filter(taggedarticle__tag=tag_id)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
+def _picked_by(article):
+    sql = (
+        f"EXISTS (SELECT 1 FROM {PICKS} p WHERE p.from_article_id = %s "
+        f'AND p.to_article_id = "articles_article"."id")'
     )
-    stories = Subquery(count, output_field=FloatField())
+    return RawSQL(sql, (article.pk,), output_field=BooleanField())
+
+
+def shared_tag_weight(weights):
+    """An expression: the summed weight of the tags in `weights` ({tag id: weight}) that a
+    story carries, probing the unique (story, tag) links once per tag."""
+    if not weights:
+        return Value(0.0, output_field=FloatField())
+    cases = " ".join("WHEN %s THEN %s" for _ in weights)
+    sql = (
+        f"(SELECT COALESCE(SUM(CASE l.tag_id {cases} ELSE 0.0 END), 0.0) FROM {LINKS} l "
+        f'WHERE l.content_object_id = "articles_article"."id")'
+    )
+    params = [value for pair in weights.items() for value in pair]
+    return RawSQL(sql, params, output_field=FloatField())
+
+
+def tag_weights(tag_ids):
+    """{tag id: 1 / ln(1 + n)}, n the live stories carrying the tag (at least one).
+
+    Counted once per change of the tag's list (public_changes.kept_many(): "tag-<id>" is
+    purged whenever a story joins or leaves it), one query for all the tags not kept.
+    """
+
+    def count(now, names):
+        ids = [int(name.rsplit("-", 1)[1]) for name in names]
+        live = Article.objects.live().values("pk")
+        counted = dict(
+            TaggedArticle.objects.filter(tag__in=ids, content_object__in=live)
+            .order_by()
+            .values("tag")
+            .annotate(n=Count("pk"))
+            .values_list("tag", "n")
+        )
+        return {f"tag-rarity-{tag_id}": (counted.get(tag_id, 0), None) for tag_id in ids}
+
+    wanted = {f"tag-rarity-{tag_id}": [f"tag-{tag_id}"] for tag_id in tag_ids}
+    counts = kept_many(wanted, count) if wanted else {}
     # At least one: a tag only the story itself carries counts nothing while the story is a
-    # draft in preview, and ln(1 + 0) would divide by zero (an error on PostgreSQL).
-    at_least_one = Greatest(stories, Value(1.0), output_field=FloatField())
-    return Value(1.0) / Ln(Value(1.0) + at_least_one, output_field=FloatField())
+    # draft in preview, and ln(1 + 0) would divide by zero.
+    return {
+        tag_id: 1.0 / math.log(1.0 + max(counts[f"tag-rarity-{tag_id}"], 1)) for tag_id in tag_ids
+    }

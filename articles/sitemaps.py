@@ -1,10 +1,13 @@
+import math
 from datetime import timedelta
 from urllib.parse import urljoin
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import OuterRef, Subquery
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .models import Article
 from .sanitize import markup_free_text
@@ -12,15 +15,52 @@ from .sanitize import markup_free_text
 NEWS_WINDOW = timedelta(days=2)
 
 
-class ArticleSitemap(Sitemap):
-    limit = 5000  # the sitemap index pages beyond this
+class IdRangePaginator:
+    """A sitemap's pages by id: page p holds the items with ids in ((p - 1) * n, p * n].
+
+    Django's Paginator counts every item for the sitemap index (for tags, a grouping of every
+    tag link) and reads past all earlier items for a late page. Here the index asks for the
+    largest id, one index probe, and a page reads one id range, so neither grows with the
+    archive, and a page keeps its stories as new ones arrive (only the last page changes).
+    A range whose stories are all gone still has its page: an empty, valid sitemap.
+    """
+
+    def __init__(self, items, per_page):
+        self.items = items
+        self.per_page = per_page
+
+    @cached_property
+    def num_pages(self):
+        last = self.items.order_by("-pk").values_list("pk", flat=True).first()
+        return math.ceil(last / self.per_page) if last else 1
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer.") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1.")
+        end = number * self.per_page
+        rows = list(self.items.filter(pk__gt=end - self.per_page, pk__lte=end).order_by("pk"))
+        if not rows and number > self.num_pages:
+            raise EmptyPage("That page contains no results.")
+        return Page(rows, number, self)
+
+
+class IdRangeSitemap(Sitemap):
+    @property
+    def paginator(self):
+        return IdRangePaginator(self.items(), self.limit)
+
+
+class ArticleSitemap(IdRangeSitemap):
+    # About as many stories as a sitemap of a 1,000-story site holds: a page costs the same
+    # at any size (README, Benchmarks: Scale); the index lists one page per 1,000 ids.
+    limit = 1000
 
     def items(self):
-        return (
-            Article.objects.live()
-            .order_by("-published_at", "-pk")
-            .only("slug", "updated_at", "published_at")
-        )
+        return Article.objects.live().only("slug", "updated_at", "published_at")
 
     def lastmod(self, article):
         return article.page_changed_at
@@ -29,7 +69,7 @@ class ArticleSitemap(Sitemap):
         return Article.objects.live().newest_page_change()
 
 
-class LiveGroupSitemap(Sitemap):
+class LiveGroupSitemap(IdRangeSitemap):
     """Sections or tags that have at least one live story, dated by their latest one."""
 
     link_name = None  # the group's page, e.g. "articles:section"
@@ -38,14 +78,18 @@ class LiveGroupSitemap(Sitemap):
     def groups(self):
         raise NotImplementedError
 
-    def items(self):
-        newest = (
+    def newest(self):
+        """The newest change to a live story of the group OuterRef("pk") (a subquery)."""
+        # A section's newest entry of article_section_updated_idx.
+        return (
             Article.objects.live()
             .filter(**{self.lookup: OuterRef("pk")})
             .order_by("-updated_at")
             .values("updated_at")[:1]
         )
-        return self.groups().annotate(lastmod=Subquery(newest)).order_by("pk")
+
+    def items(self):
+        return self.groups().annotate(lastmod=Subquery(self.newest()))
 
     def location(self, obj):
         return reverse(self.link_name, args=[obj.slug])
@@ -67,9 +111,24 @@ class SectionSitemap(LiveGroupSitemap):
 
 class TagSitemap(LiveGroupSitemap):
     link_name, lookup = "articles:tag", "tags"
+    # A tag's date reads each of its story links: 100 tags a page is about what a 1,000-story
+    # site's whole tag sitemap costs (README, Benchmarks: Scale).
+    limit = 100
 
     def groups(self):
         return Article.objects.live().tags()
+
+    def newest(self):
+        # MAX over the tag's own links (about 100): with ORDER BY updated_at LIMIT 1,
+        # PostgreSQL walked every story newest first, testing each for the tag (1 s a page).
+        return (
+            Article.objects.live()
+            .filter(tags=OuterRef("pk"))
+            .order_by()
+            .values("tags")
+            .annotate(newest=Max("updated_at"))
+            .values("newest")
+        )
 
 
 class NewsSitemap(Sitemap):

@@ -14,9 +14,11 @@ from django.views.generic import ListView
 from curation.front import arrange_front_page, arrange_section, load_stories
 
 from .models import Article, OldSlug
+from .pagination import CountFreePaginator
 from .public_changes import site_changed_at
 from .search import MAX_QUERY_LENGTH, search_articles
 from .structured_data import story_page_context
+from .surrogate_keys import attach, showing, story_keys, story_page_keys
 
 
 def last_modified_header(response, when):
@@ -28,16 +30,12 @@ def last_modified_header(response, when):
 @require_safe
 def article_detail(request, slug):
     try:
-        article = (
-            Article.objects.live().for_listing().prefetch_related("corrections").get(slug=slug)
-        )
+        article = Article.objects.live().for_listing().with_corrections().get(slug=slug)
     except Article.DoesNotExist:
         return article_not_live(request, slug)
-    response = render(
-        request,
-        "articles/article_detail.html",
-        story_page_context(article, request),
-    )
+    context = story_page_context(article, request)
+    response = render(request, "articles/article_detail.html", context)
+    attach(response, story_page_keys(article, context["related"]))
     # The stamp covers edits to this story and the names around it (section, tags).
     changes = [site_changed_at(), article.published_at, article.announced_update_at]
     return last_modified_header(response, max(filter(None, changes)))
@@ -57,14 +55,18 @@ def article_not_live(request, slug):
     if known is None:
         raise Http404("No live article at this address.")
     if known.publication_state() == Article.State.LIVE:  # by an old slug
-        return redirect(known, permanent=True)
-    return render(request, "410.html", status=410)
+        response = redirect(known, permanent=True)
+    else:
+        response = render(request, "410.html", status=410)
+    return attach(response, story_keys([known]))
 
 
 class ArticleListView(ListView):
     """Live articles, newest first by the date readers see, 20 a page."""
 
     paginate_by = 20
+    # Newer/older links from one row more than a page: never a COUNT of every live story.
+    paginator_class = CountFreePaginator
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     heading = ""
@@ -74,11 +76,14 @@ class ArticleListView(ListView):
         return Article.objects.live().newest_first().for_listing()
 
     def paginate_queryset(self, queryset, page_size):
+        # Only ?page=N is read (the page cache keys on it); "last" is not a page without a count.
+        paginator = self.get_paginator(queryset, page_size)
         try:
-            return super().paginate_queryset(queryset, page_size)
+            page = paginator.page(self.request.GET.get(self.page_kwarg) or 1)
         except InvalidPage as error:
             # A mistyped or huge page number is a missing page, not a server error.
             raise Http404(str(error)) from None
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_feed_urls(self):
         if not self.feed_url_name:
@@ -94,8 +99,14 @@ class ArticleListView(ListView):
             heading=self.heading, feed_urls=self.get_feed_urls(), **kwargs
         )
 
+    def list_keys(self):
+        """The keys of the list itself, whichever stories it shows now."""
+        return set()
+
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
+        shown = [*context["page_obj"].object_list, *context.get("slotted", ())]
+        attach(response, self.list_keys() | story_keys(shown))
         return last_modified_header(response, site_changed_at())
 
 
@@ -125,11 +136,16 @@ class CuratedListView(ArticleListView):
         if context["page_obj"].number == 1:
             loaded = load_stories(self.arrangement)
             context.update(self.slot_context(loaded))
+            blocks = [story for _, stories in loaded.section_blocks for story in stories]
+            context["slotted"] = [*loaded.stories, *blocks]
         return context
 
 
 class FrontPageView(CuratedListView):
     template_name = "articles/front.html"
+
+    def list_keys(self):
+        return {"front"}
 
     def arrange(self):
         return arrange_front_page()
@@ -153,6 +169,9 @@ class SectionView(CuratedListView):
         self.heading = self.section.name
         return super().get_queryset().filter(section=self.section)
 
+    def list_keys(self):
+        return {f"section-{self.section.pk}"}
+
     def arrange(self):
         return arrange_section(self.section)
 
@@ -168,6 +187,9 @@ class TagView(ArticleListView):
         self.heading = self.tag.name
         return super().get_queryset().filter(tags=self.tag)
 
+    def list_keys(self):
+        return {f"tag-{self.tag.pk}", f"tag-name-{self.tag.pk}"}
+
 
 class AuthorView(ArticleListView):
     allow_empty = False
@@ -177,6 +199,9 @@ class AuthorView(ArticleListView):
         self.author = get_object_or_404(Article.objects.live().authors(), slug=self.kwargs["slug"])
         self.heading = self.author.name
         return super().get_queryset().filter(authors=self.author)
+
+    def list_keys(self):
+        return {f"author-{self.author.pk}", f"author-name-{self.author.pk}"}
 
 
 class DateArchiveView(ArticleListView):
@@ -193,6 +218,9 @@ class DateArchiveView(ArticleListView):
         zone = ZoneInfo(settings.TIME_ZONE)
         start, end = (datetime.datetime.combine(d, datetime.time(), zone) for d in (start, end))
         return super().get_queryset().shown_between(start, end)
+
+    def list_keys(self):
+        return {"archive"}
 
     def period(self, year, month, day):
         """The first day of the period and the day after it; ValueError for no such date."""
@@ -222,6 +250,7 @@ class SearchView(ArticleListView):
 
 
 @require_safe
+@showing("sitemaps")  # it names them
 def robots_txt(request):
     lines = [
         "User-agent: *",

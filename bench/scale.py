@@ -106,23 +106,51 @@ def run_child(url, *args, capture=False):
 
 
 def pages():
+    """Every kind of public page, and the admin changelist with its search and filters."""
     from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
 
-    from articles.models import Article
+    from articles.models import Article, Author, Section
+    from articles.sitemaps import SITEMAPS
     from bench.generate import ADMIN_QUERY, SEARCH_QUERY
 
-    middle = Article.objects.live().order_by("pk")[Article.objects.live().count() // 2]
+    live = Article.objects.live()
+    middle = live.order_by("pk")[live.count() // 2]
+    day = timezone.localtime(middle.date_shown)
+    author = Author.objects.get(slug="reporter-7")
+    news = Section.objects.get(slug="news")
+    last = {name: sitemap().paginator.num_pages for name, sitemap in SITEMAPS.items()}
+    changelist = ("admin:articles_article_changelist", "")
     candidates = {
         "article": middle.get_absolute_url(),
         "front": "/",
         "front page 40": "/?page=40",
-        "tag": "/tags/topic-7/",
         "section": "/sections/news/",
+        "section page 3": "/sections/news/?page=3",
+        "tag": "/tags/topic-7/",
+        "author": f"/authors/{author.slug}/",
+        "year": f"/{day.year}/",
+        "month": f"/{day.year}/{day.month}/",
+        "day": f"/{day.year}/{day.month}/{day.day}/",
         "search": ("articles:search", "?" + urlencode({"q": SEARCH_QUERY})),
-        "sitemap index": ("sitemap-index", ""),
         "feed": ("articles:feed_rss", ""),
-        "admin changelist": ("admin:articles_article_changelist", ""),
-        "admin search": ("admin:articles_article_changelist", "?" + urlencode({"q": ADMIN_QUERY})),
+        "atom feed": ("articles:feed_atom", ""),
+        "section feed": "/sections/news/feed/",
+        "tag feed": "/tags/topic-7/feed/atom/",
+        "sitemap index": ("sitemap-index", ""),
+        "sitemap articles": "/sitemap-articles.xml",
+        "sitemap articles last": f"/sitemap-articles.xml?p={last['articles']}",
+        "sitemap sections": "/sitemap-sections.xml",
+        "sitemap tags": "/sitemap-tags.xml",
+        "sitemap tags last": f"/sitemap-tags.xml?p={last['tags']}",
+        "news sitemap": ("news-sitemap", ""),
+        "admin changelist": changelist,
+        "admin search": (changelist[0], "?" + urlencode({"q": ADMIN_QUERY})),
+        "admin live": (changelist[0], "?publication=live"),
+        "admin review": (changelist[0], "?publication=review"),
+        "admin section": (changelist[0], f"?section__id__exact={news.pk}"),
+        "admin author": (changelist[0], f"?authors__id__exact={author.pk}"),
+        "admin year": (changelist[0], f"?published_at__year={day.year}"),
     }
     found = {}
     for name, target in candidates.items():

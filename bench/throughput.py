@@ -13,12 +13,16 @@ request log, WhiteNoise, Redis cache at REDIS_URL, db 14 by default) plus one ex
 - warm: the cache on, in Redis, and filled before measuring (every response an X-Cache hit);
 - warm-local: the same with no REDIS_URL, so the cache is files on this machine that every
   worker shares (what `make serve` does without Redis): the cost of the Redis round trip, by
-  difference.
+  difference;
+- edge: as warm, with Varnish and the repo's VCL in front (deploy/varnish/run.py, as `make
+  serve-edge` starts it, on EDGE_BIND): the pages are measured through Varnish, filled before
+  measuring (every response an X-Edge hit), against the same bare view straight from gunicorn.
 
 For the article page, the front page and a tag page it runs wrk against the page and then
 against the bare view sized to the page's body, in the same gunicorn, and prints both rates
-and their ratio. Targets: article >= 0.5 uncached, >= 0.9 warm. Needs `wrk`
-(apt-get install wrk) and, for the warm mode, Redis.
+and their ratio. Targets: article >= 0.5 uncached, >= 0.9 warm, >= 5 through the edge. Needs
+`wrk` (apt-get install wrk), for the warm modes Redis, and for the edge mode varnishd
+(apt-get install varnish varnish-modules).
 """
 
 import argparse
@@ -29,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -38,8 +43,10 @@ from bench.scale import POSTGRES
 ROOT = Path(__file__).resolve().parent.parent
 BIND = "127.0.0.1:8765"
 BASE = f"http://{BIND}"
+EDGE_BIND = "127.0.0.1:8766"
+EDGE = f"http://{EDGE_BIND}"
 ARTICLES = 1000
-TARGETS = {("article", "uncached"): 0.5, ("article", "warm"): 0.9}
+TARGETS = {("article", "uncached"): 0.5, ("article", "warm"): 0.9, ("article", "edge"): 5}
 
 
 def database_url(database):
@@ -48,7 +55,10 @@ def database_url(database):
     return f"{POSTGRES}/bench_throughput"
 
 
-def environment(args, cache_seconds, redis=True):
+def environment(args, cache_seconds, redis=True, edge=False):
+    # The app tags pages for a shared cache (s-maxage, Surrogate-Key) only when one hears its
+    # purges: in the edge mode, the Varnish that start_varnish() starts.
+    edge_settings = {"VARNISH_PURGE_URL": EDGE, "EDGE_PURGE_TOKEN": args.edge_token} if edge else {}
     return {
         **os.environ,
         "DATABASE_URL": database_url(args.database),
@@ -59,6 +69,7 @@ def environment(args, cache_seconds, redis=True):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "REDIS_URL": args.redis_url if redis else "",
         "PUBLIC_CACHE_SECONDS": str(cache_seconds),
+        **edge_settings,
     }
 
 
@@ -104,7 +115,7 @@ def flush_redis(url):
     redis.Redis.from_url(url).flushdb()
 
 
-def start_gunicorn(args, cache_seconds, redis, log=None):
+def start_gunicorn(args, cache_seconds, redis, log=None, edge=False):
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -120,7 +131,7 @@ def start_gunicorn(args, cache_seconds, redis, log=None):
             "warning",
         ],
         cwd=ROOT,
-        env=environment(args, cache_seconds, redis),
+        env=environment(args, cache_seconds, redis, edge),
         # The JSON request log is part of what is measured; where it goes is not.
         stdout=log or subprocess.DEVNULL,
         stderr=log and subprocess.STDOUT,
@@ -141,12 +152,36 @@ def stop(server):
     server.wait(timeout=30)
 
 
-def fetch(path):
-    with urllib.request.urlopen(BASE + path, timeout=10) as response:
+def start_varnish(args):
+    """varnishd with the repo's VCL in front of gunicorn on BIND, as `make serve-edge` runs it."""
+    server = subprocess.Popen(
+        [sys.executable, "deploy/varnish/run.py", "--listen", EDGE_BIND, "--app", BIND],
+        cwd=ROOT,
+        env={**os.environ, "EDGE_PURGE_TOKEN": args.edge_token},
+        stdout=subprocess.DEVNULL,
+        # varnishd's own lines, shown only if it does not start.
+        stderr=(log := tempfile.TemporaryFile(mode="w+")),
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{EDGE}/healthz", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    log.seek(0)
+    raise SystemExit(f"varnishd did not start (deploy/varnish/run.py):\n{log.read()}")
+
+
+def fetch(path, base=BASE):
+    with urllib.request.urlopen(base + path, timeout=10) as response:
+        if base == EDGE:
+            return response.read(), response.headers.get("X-Edge")
         return response.read(), response.headers.get("X-Cache")
 
 
-def wrk(args, path):
+def wrk(args, path, base=BASE):
     result = subprocess.run(
         [
             "wrk",
@@ -156,7 +191,7 @@ def wrk(args, path):
             str(args.connections),
             "-d",
             f"{args.duration}s",
-            BASE + path,
+            base + path,
         ],
         capture_output=True,
         text=True,
@@ -185,28 +220,43 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument(
+        "--modes", default="", help="comma-separated modes to run (default: all), e.g. edge"
+    )
     args = parser.parse_args()
     args.secret_key = secrets.token_urlsafe(50)
+    args.edge_token = secrets.token_urlsafe(32)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
 
     prepare(args)
     rows = []
     modes = (("uncached", 0, True), ("warm", 300, True), ("warm-local", 300, False))
+    if shutil.which("varnishd") or Path("/usr/sbin/varnishd").exists():
+        modes += (("edge", 300, True),)
+    else:
+        print("varnishd is not installed: no edge mode (apt-get install varnish varnish-modules)")
+    if args.modes:
+        modes = tuple(mode for mode in modes if mode[0] in args.modes.split(","))
     for mode, cache_seconds, redis in modes:
         flush_redis(args.redis_url)
-        server = start_gunicorn(args, cache_seconds, redis)
+        server = start_gunicorn(args, cache_seconds, redis, edge=mode == "edge")
+        edge = None
         try:
+            if mode == "edge":
+                edge = start_varnish(args)
+            # Through the edge, the pages come from Varnish; the bare view always from gunicorn.
+            base = EDGE if edge else BASE
             for name, path in pages().items():
-                body, _ = fetch(path)
+                body, _ = fetch(path, base)
                 bare = f"/bench/bare/{len(body)}/"
                 assert len(fetch(bare)[0]) == len(body)
                 # Enough requests for every worker to have met the page at least once.
                 for _ in range(4 * args.workers):
-                    _, cache_state = fetch(path)
+                    _, cache_state = fetch(path, base)
                 expected = "hit" if cache_seconds else None
                 assert cache_state == expected, (name, mode, cache_state)
-                page_rate = wrk(args, path)
+                page_rate = wrk(args, path, base)
                 bare_rate = wrk(args, bare)
                 rows.append((name, mode, len(body), page_rate, bare_rate))
                 print(
@@ -215,6 +265,8 @@ def main():
                     flush=True,
                 )
         finally:
+            if edge:
+                stop(edge)
             stop(server)
 
     print(

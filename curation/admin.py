@@ -160,5 +160,6 @@ class PinAdmin(SortableAdminMixin, admin.ModelAdmin):
             # The order is written with bulk_update, which sends no signal to the page cache.
             pins = Pin.objects.filter(**self.get_extra_model_filters(request))
             if Article.objects.live().filter(pins__in=pins).exists():
-                mark_public_change()
+                page = page_by_key(request.GET.get(PageFilter.parameter_name))
+                mark_public_change({"front" if page is None else f"section-{page.pk}"})
         return response

@@ -19,7 +19,7 @@ import time
 
 import redis
 from django.core.cache.backends.filebased import FileBasedCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
@@ -112,9 +112,24 @@ class CircuitBreaker:
 _breakers = {}
 
 
+class ReusingRedisClient(RedisCacheClient):
+    """Django's client, keeping one redis.Redis per connection pool instead of making one
+    for every call: making one builds its table of reply parsers (about 170 entries), which
+    took longer than the round trip to Redis on a page cache hit (bench/throughput.py).
+    A redis.Redis is safe to share between threads; its connections come from the pool."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if pool not in clients:
+            clients[pool] = self._client(connection_pool=pool)
+        return clients[pool]
+
+
 class FailFastRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusingRedisClient
         key = str(server)
         if key not in _breakers:
             _breakers[key] = CircuitBreaker(

@@ -108,14 +108,14 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 MIDDLEWARE = [
     # Outermost, so the logged duration covers everything below it.
     "newsroom.request_log.RequestLogMiddleware",
+    # Before everything else: a hit skips all of it, and the cache decides who is anonymous
+    # from the cookies alone (articles/page_cache.py). Stored pages keep the headers the
+    # middleware below gave them (security headers, CSP, ETag).
+    "articles.page_cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside the page cache, so cached pages too get an ETag and answer 304.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Before sessions and auth: a cache hit skips them, and the cache decides who is
-    # anonymous from the cookies alone (articles/page_cache.py).
-    "articles.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -244,6 +244,61 @@ else:
             "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_MAX_ENTRIES},
         }
     }
+
+# ---- Edge caches (newsroom/edge.py, deploy/varnish/, README "Edge cache") -----------------
+# Public pages tell shared caches they may keep them EDGE_CACHE_SECONDS (s-maxage) and name
+# what they show in surrogate keys; a change purges its keys from every cache listed here,
+# each purge waiting EDGE_PURGE_TIMEOUT seconds at most. None by default: no edge.
+EDGE_CACHE_SECONDS = env("EDGE_CACHE_SECONDS", 300, int)
+EDGE_PURGE_TIMEOUT = env("EDGE_PURGE_TIMEOUT", 2.0, float)
+# Each purge is sent again this long after (articles/public_changes.py: a page the edge was
+# fetching as the save committed arrives after the first); 0 sends it once.
+EDGE_REPURGE_SECONDS = env("EDGE_REPURGE_SECONDS", 1.0, float)
+
+
+def edge_caches_from_environment():
+    def pair(first, second):
+        values = env(first, ""), env(second, "")
+        if any(values) and not all(values):
+            raise ImproperlyConfigured(f"{first} and {second} go together: set both or neither.")
+        return values
+
+    caches = []
+    # Several Varnish servers: a comma-separated list, each sent every purge.
+    varnish_urls = env("VARNISH_PURGE_URL", [], list)
+    token = env("EDGE_PURGE_TOKEN", "")
+    if varnish_urls and len(token) < 32:
+        raise ImproperlyConfigured(
+            "VARNISH_PURGE_URL is set: set EDGE_PURGE_TOKEN to a random string of 32+ "
+            "characters, the same one varnishd is started with (deploy/varnish/run.py)."
+        )
+    for url in varnish_urls:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ImproperlyConfigured(f"VARNISH_PURGE_URL={url!r} is not an http://HOST:PORT.")
+        caches.append(
+            {"BACKEND": "newsroom.edge.VarnishBackend", "OPTIONS": {"url": url, "token": token}}
+        )
+    service_id, fastly_token = pair("FASTLY_SERVICE_ID", "FASTLY_API_TOKEN")
+    if service_id:
+        options = {"service_id": service_id, "token": fastly_token}
+        caches.append({"BACKEND": "newsroom.edge.FastlyBackend", "OPTIONS": options})
+    zone_id, cloudflare_token = pair("CLOUDFLARE_ZONE_ID", "CLOUDFLARE_API_TOKEN")
+    if zone_id:
+        options = {"zone_id": zone_id, "token": cloudflare_token}
+        caches.append({"BACKEND": "newsroom.edge.CloudflareBackend", "OPTIONS": options})
+    if distribution_id := env("CLOUDFRONT_DISTRIBUTION_ID", ""):
+        # AWS keys as for pictures: from the environment, a profile or an instance role.
+        if not importlib.util.find_spec("boto3"):
+            raise ImproperlyConfigured(
+                "CLOUDFRONT_DISTRIBUTION_ID needs boto3: pip install -e '.[s3]'."
+            )
+        options = {"distribution_id": distribution_id}
+        caches.append({"BACKEND": "newsroom.edge.CloudFrontBackend", "OPTIONS": options})
+    return caches
+
+
+EDGE_CACHES = edge_caches_from_environment()
+# ---- end of edge caches ---------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

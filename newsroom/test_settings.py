@@ -27,3 +27,6 @@ AXES_ENABLED = False
 # One process, so memory will do; a cache on disk would carry one run's stamp into the next.
 # tests/test_workers.py runs real workers on the file cache that settings.py chooses.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A purge's second sending, a second later, would land in the next test's edge.
+EDGE_REPURGE_SECONDS = 0

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
+from articles.surrogate_keys import showing
 from articles.views import robots_txt
 from newsroom.health import healthz
 from photos.views import library_file, rendition_file
@@ -24,19 +25,19 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        showing("sitemaps")(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        showing("sitemaps")(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        showing("sitemaps")(sitemap_views.sitemap),
         {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="news-sitemap",
     ),

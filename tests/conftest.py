@@ -23,6 +23,20 @@ SEED_SLUG = "putin-meets-al-assad-in-moscow-criticizes-foreign-forces-in-syria"
 SHOWN_ON = datetime(2024, 7, 23, 12, tzinfo=ZoneInfo("Europe/London"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: what is kept per change (the navigation, a tag's
+    rarity: articles/public_changes.kept()) names rows by id, and ids come back after a
+    test's rollback."""
+    from django.core.cache import cache
+
+    from articles import public_changes
+
+    cache.clear()
+    public_changes._pending.keys = None  # purges of saves that never committed
+    yield
+
+
 def public_urls(section, author):
     return [
         "/",

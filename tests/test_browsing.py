@@ -408,8 +408,10 @@ def test_list_pages_run_the_same_queries_for_10_and_50_articles(
 ):
     author = make_author("Jane Reporter")
     _add_articles(make_article, author, 10)  # more than the front page's lead and top stories
+    client.get(url)  # what every page repeats (the menu, the clock) is made once per change
     few = count_queries(lambda: client.get(url))
     _add_articles(make_article, author, 40)
+    client.get(url)
     with django_assert_num_queries(few):
         assert client.get(url).status_code == 200
 

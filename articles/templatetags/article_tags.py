@@ -44,9 +44,16 @@ register.filter("xml_safe", xml_safe)
 @register.inclusion_tag("articles/_section_nav.html")
 def section_nav():
     from articles.models import Article
+    from articles.public_changes import clock_times, kept
 
-    # Only sections with a live story: a new desk's name is news until its first story runs.
-    return {"sections": Article.objects.live().sections().order_by("name")}
+    def ask(now):
+        # Only sections with a live story: a new desk's name is news until its first story
+        # runs, which may be the clock's next change.
+        sections = list(Article.objects.live().sections().order_by("name"))
+        return sections, clock_times()[1]
+
+    # On every page: asked once per change ("nav" is purged when it may differ).
+    return {"sections": kept("section-nav", ["nav"], ask)}
 
 
 # The characters that could end a <script> element or open a comment inside one, as in
