@@ -5,9 +5,10 @@ query for each key plus one to find the row it may update: about 14 queries a st
 five tags. Here the rows, already parsed and checked (articles/fixture_checks.py), are
 grouped by model. For each model, in the order their foreign keys require, the keys its rows
 name are resolved in a few queries per batch, the rows already here (by id or natural key)
-are read once, and the batch is written with one INSERT for the new rows and one UPDATE for
-the rows that changed; rows that are equal are left alone, so loading twice writes nothing.
-Many-to-many links are set once every row is in.
+are read once, and the batch is written with multi-row INSERTs for the new rows and one
+UPDATE for the rows that changed; rows that are equal are left alone, so loading twice writes
+nothing. New stories are inserted after their tag links (BulkLoader._reserve_ids says why).
+Many-to-many links are set once every row is in. The command tells the page cache once.
 
 What signal receivers do for raw saves is done here for the whole batch: a tag's slug from
 its name, a story's guid (kept when the story is here already), and `updated_at` when a
@@ -83,14 +84,15 @@ class BulkLoader:
         self.links = defaultdict(list)  # many-to-many field -> [(pk, references)]
         self.articles = []  # pks of the stories loaded
         self.waiting_stories = []  # [(rows, new stories)] to insert after their tag links
+        self.wrote = False  # whether anything changed: loading twice writes nothing
 
     def load(self, rows_by_model):
         """Write every row of {model: rows}; raises NotInBulk before writing if it cannot."""
         for model in dependency_order(rows_by_model):
             if model is not TaggedArticle:
                 self._insert_waiting_stories()
-            rows = rows_by_model[model]
             bulk = model._meta.label_lower in BULK_MODELS
+            rows = last_row_per_key(model, rows_by_model[model]) if bulk else rows_by_model[model]
             for start in range(0, len(rows), BATCH):
                 batch = rows[start : start + BATCH]
                 if bulk:
@@ -108,6 +110,7 @@ class BulkLoader:
             ignorenonexistent=self.ignore,
             handle_forward_references=True,
         ):
+            self.wrote = True
             self.save_row(obj)
 
     def _write_batch(self, model, rows, write):
@@ -125,15 +128,11 @@ class BulkLoader:
     def _write(self, model, rows):
         fields = {field.name: field for field in model._meta.get_fields()}
         self._resolve_keys(model, fields, rows)
-        instances, links = {}, []
+        objs, links = [], []
         for row in rows:
             obj, row_links = self._build(model, fields, row)
-            identity = self._identity(model, obj)
-            # A row loaded twice in one call (two files): the later one wins, as it would
-            # row by row.
-            instances[identity if identity is not None else id(obj)] = obj
+            objs.append(obj)
             links += [(field, obj, value) for field, value in row_links]
-        objs = list(instances.values())
         self._find_existing(model, objs)
         existing = self._current_values(model, objs)
         self._fill_in(model, objs, existing)
@@ -141,6 +140,7 @@ class BulkLoader:
         changed = [
             obj for obj in objs if obj.pk in existing and values_of(model, obj) != existing[obj.pk]
         ]
+        self.wrote = self.wrote or bool(new or changed)
         if model is Article and self._reserve_ids(model, new):
             self.waiting_stories.append((rows, new))
         else:
@@ -199,12 +199,6 @@ class BulkLoader:
             # auto_now fills it on save(), which loading skips: the README promises a default.
             obj.updated_at = obj.created_at
         return obj, links
-
-    def _identity(self, model, obj):
-        if obj.pk is not None:
-            return ("pk", obj.pk)
-        columns = BULK_MODELS[model._meta.label_lower]
-        return None if columns is None else tuple(getattr(obj, name) for name in columns)
 
     def _find_existing(self, model, objs):
         """Give the rows without an id the id of the row here with their natural key."""
@@ -310,17 +304,36 @@ class BulkLoader:
                 present.add((left, right))
             else:
                 stale.append(pk)
+        missing = [
+            through(**{source: left, other: right})
+            for left, rights in wanted.items()
+            for right in rights
+            if (left, right) not in present
+        ]
         if stale:
             manager.filter(pk__in=stale).delete()
-        manager.bulk_create(
-            [
-                through(**{source: left, other: right})
-                for left, rights in wanted.items()
-                for right in rights
-                if (left, right) not in present
-            ],
-            batch_size=BATCH,
-        )
+        manager.bulk_create(missing, batch_size=BATCH)
+        self.wrote = self.wrote or bool(stale or missing)
+
+
+def last_row_per_key(model, rows):
+    """The rows, each row that names the same object as a later one left out.
+
+    A story in two files of one call: row by row, the later row would update the row the
+    earlier one wrote. Here both would be new, and the second INSERT would fail.
+    """
+    columns = BULK_MODELS[model._meta.label_lower] or ()
+    names = [model._meta.get_field(column.removesuffix("_id")).name for column in columns]
+    last = {}
+    for number, row in enumerate(rows):
+        if row.get("pk") is not None:
+            key = ("pk", str(row["pk"]))
+        elif names:
+            key = tuple(json.dumps(row["fields"].get(name)) for name in names)
+        else:
+            key = number
+        last[key] = row
+    return list(last.values())
 
 
 def values_of(model, obj):
@@ -463,11 +476,12 @@ def _record_batch(pks, using, comment, content_types):
         for link in links:
             link.tag = tags[link.tag_id]  # for its name in the version's object_repr
         data = version_data(article)
-        (row,) = json.loads(data)
-        now = Snapshot.from_json(row["fields"], [link.tag_id for link in links])
         version_pk = latest.get(str(article.pk))
-        if version_pk is not None and held[version_pk] == now:
-            continue
+        if version_pk is not None:
+            (row,) = json.loads(data)
+            tag_ids = [link.tag_id for link in links]
+            if held[version_pk] == Snapshot.from_json(row["fields"], tag_ids):
+                continue  # its history holds it as it is
         revisions.append(Revision(date_created=timezone.now(), user=None, comment=comment))
         versions.append(
             [new_version(article, data, content_types[Article], using)]

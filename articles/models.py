@@ -213,6 +213,7 @@ class Article(models.Model):
             ),
             # The section sitemap dates each section by its newest change.
             models.Index(fields=["section", "updated_at"], name="article_section_updated_idx"),
+            # (PostgreSQL also has article_live_by_id_idx, from migration 0015.)
         ]
         permissions = [
             ("publish_article", "Can publish, schedule, unpublish and withdraw articles"),
@@ -373,6 +374,11 @@ class Correction(models.Model):
 
     class Meta:
         ordering = ["published_at", "pk"]
+        indexes = [
+            # The next correction to come due (a clock change every page asks about): without
+            # it SQLite indexed every published story afresh on each request to find it.
+            models.Index(fields=["published_at"], name="correction_published_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.article}"

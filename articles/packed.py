@@ -25,11 +25,20 @@ JSON_FUNCTIONS = {
 }
 
 
-def _packed(vendor, select, joins, link):
-    """A subquery: one JSON array of the rows linked to the outer story (`link` = its id)."""
+def _packed(vendor, select, joins, link, order):
+    """A subquery: one JSON array of the rows linked to the outer story (`link` = its id),
+    in the database's `order` (its collation, as the prefetch it replaces had)."""
     array, obj = JSON_FUNCTIONS[vendor]
-    fields = ", ".join(f"'{name}', {column}" for name, column in select.items())
-    sql = f'(SELECT {array}({obj}({fields})) FROM {joins} WHERE {link} = "articles_article"."id")'
+    where = f'{link} = "articles_article"."id"'
+    if vendor == "postgresql":
+        fields = ", ".join(f"'{name}', {column}" for name, column in select.items())
+        sql = f"(SELECT {array}({obj}({fields}) ORDER BY {order}) FROM {joins} WHERE {where})"
+    else:
+        # SQLite aggregates in the order of the rows it is given.
+        columns = ", ".join(f"{column} AS {name}" for name, column in select.items())
+        fields = ", ".join(f"'{name}', x.{name}" for name in select)
+        rows = f"SELECT {columns} FROM {joins} WHERE {where} ORDER BY {order}"
+        sql = f"(SELECT {array}({obj}({fields})) FROM ({rows}) x)"
     return RawSQL(sql, (), output_field=models.JSONField())
 
 
@@ -44,13 +53,18 @@ def packed_relations(vendor):
     names = {"id": "t.id", "name": "t.name", "slug": "t.slug"}
     return {
         "packed_tags": _packed(
-            vendor, names, f"{tags} t JOIN {links} l ON l.tag_id = t.id", "l.content_object_id"
+            vendor,
+            names,
+            f"{tags} t JOIN {links} l ON l.tag_id = t.id",
+            "l.content_object_id",
+            "t.name, t.id",
         ),
         "packed_authors": _packed(
             vendor,
             names,
             f"{authors} t JOIN {author_links} l ON l.author_id = t.id",
             "l.article_id",
+            "t.name, t.id",
         ),
     }
 
@@ -60,7 +74,8 @@ def packed_corrections(vendor):
 
     columns = {name: f"c.{name}" for name in ("id", "kind", "text", "published_at", "created_at")}
     table = f"{Correction._meta.db_table} c"
-    return {"packed_corrections": _packed(vendor, columns, table, "c.article_id")}
+    order = "c.published_at, c.id"
+    return {"packed_corrections": _packed(vendor, columns, table, "c.article_id", order)}
 
 
 class PackedIterable(ModelIterable):
@@ -77,17 +92,13 @@ def unpack(article):
 
     from .models import Author, Correction
 
-    for name, model, order in (
-        ("tags", Tag, lambda tag: tag.name.lower()),
-        ("authors", Author, lambda author: author.name),
-        ("corrections", Correction, lambda fix: (fix.published_at, fix.pk)),
-    ):
+    for name, model in (("tags", Tag), ("authors", Author), ("corrections", Correction)):
         packed = article.__dict__.pop(f"packed_{name}", False)
         if packed is False:
             continue  # not asked for
         rows = [_row(model, data, article) for data in packed or ()]
         queryset = getattr(article, name).get_queryset()  # built, not run
-        queryset._result_cache = sorted(rows, key=order)
+        queryset._result_cache = rows  # in the database's order (_packed())
         queryset._prefetch_done = True
         article._prefetched_objects_cache = getattr(article, "_prefetched_objects_cache", {})
         article._prefetched_objects_cache[name] = queryset

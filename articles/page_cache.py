@@ -70,6 +70,7 @@ QUERY_PARAMETERS = ("page",)
 # Pages whose keys this process knows, so a hit asks for their purge records in the same
 # round trip as the page; bounded, least recently used out.
 KNOWN_PAGES = 5000
+EDGE_FOREVER = 10**9  # seconds: no bound but the clock's (good_until())
 
 
 def _skip_prefixes():
@@ -94,10 +95,9 @@ def _prefixes(key):
 
 
 def _page_key(request):
+    # The value the view reads (the last), written one way.
     read = [
-        (name, _normal(name, value))
-        for name in QUERY_PARAMETERS
-        for value in request.GET.getlist(name)
+        (name, _normal(name, request.GET[name])) for name in QUERY_PARAMETERS if name in request.GET
     ]
     read = [(name, value) for name, value in read if value is not None]
     url = f"{request.method} {request.scheme}://{request.get_host()}{request.path}"
@@ -107,9 +107,14 @@ def _page_key(request):
 
 
 def _normal(name, value):
-    # ?page=01, ?page=001 and ?page=1 are the first page: one entry, not one per spelling.
-    if name == "page" and value.isdigit():
-        return None if int(value) == 1 else str(int(value))
+    # ?page=01, ?page= 1, ?page=+1 and ?page=1 are the first page (the paginator reads them
+    # with int()): one entry, not one per spelling. What int() refuses is a 404, never stored.
+    if name == "page":
+        try:
+            number = int(value)
+        except ValueError:
+            return value
+        return None if number == 1 else str(number)
     return value
 
 
@@ -153,8 +158,12 @@ def _lookup(key, now):
     purged = purged_at(found, keys, now)
     if purged is not None and purged >= made_at:
         return None
-    if changed_by_the_clock(set(keys), made_at, now, clock_events(now, found)):
+    events = clock_events(now, found)
+    if changed_by_the_clock(set(keys), made_at, now, events):
         return None
+    if edge_until is not None:
+        # A story scheduled since the page was stored shortens what the edge may keep.
+        edge_until = min(edge_until, good_until(set(keys), now, events, EDGE_FOREVER))
     return (keys, edge_until, *page)
 
 
@@ -278,17 +287,30 @@ class PublicPageCacheMiddleware:
 
 
 def _tell_the_edge(response, keys, until):
-    """s-maxage and Surrogate-Key for a shared cache that hears the purges (EDGE_CACHES):
-    kept until `until` at most, the first clock change touching the page."""
+    """What a shared cache that hears the purges (EDGE_CACHES) may keep, and for how long.
+
+    `Cache-Control: s-maxage` is EDGE_CACHE_SECONDS on every page: a cache may pass it on to
+    readers, so it must not vary with the clock (a tag page kept for 89 s while the others
+    are kept for 600 would tell that a story is due there in 89 s). The true lifetime, up to
+    the first clock change touching the page, goes in the headers edges read and never pass
+    on: `Surrogate-Control` (Varnish through deploy/varnish/default.vcl, Fastly) and
+    Cloudflare's own (newsroom/edge.py). CloudFront reads only s-maxage: there a scheduled
+    story may show up to EDGE_CACHE_SECONDS late (README, Edge cache).
+    """
     if until is None:
         return
     seconds = math.floor((until - timezone.now()).total_seconds())
-    if seconds > 0:
-        patch_cache_control(
-            response, public=True, max_age=0, must_revalidate=True, s_maxage=seconds
-        )
-        for name, value in edge.response_headers(sorted(keys)).items():
-            response[name] = value
+    if seconds <= 0:
+        return
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        must_revalidate=True,
+        s_maxage=settings.EDGE_CACHE_SECONDS,
+    )
+    for name, value in edge.response_headers(sorted(keys), seconds).items():
+        response[name] = value
 
 
 def _is_personal(request):

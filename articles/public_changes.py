@@ -511,6 +511,8 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         if not readers_could_see(instance):
             if action != "pre_clear" and _clock_due(instance):
                 # Scheduled: the lists it will join by this link (see _saved_or_deleted).
+                _purge_app({"clock"})
+                transaction.on_commit(lambda: _purge_app({"clock"}))
                 keys = links_touched(model, pk_set, article=instance)
                 transaction.on_commit(lambda: _purge_edge(keys))
             return

@@ -87,17 +87,20 @@ def touched_by(instance):
     if isinstance(instance, Section):
         # Its name is in the navigation of every page.
         return {f"section-{instance.pk}", "nav"}
+    # A name is printed in feeds too; a new slug is a new address (sitemaps, a cached 404).
+    names = {"feeds", "sitemaps", "missing"}
     if isinstance(instance, Author):
-        return {f"author-{instance.pk}", f"author-name-{instance.pk}"}
+        return {f"author-{instance.pk}", f"author-name-{instance.pk}"} | names
     label = instance._meta.label_lower
     if label == "taggit.tag":
-        return {f"tag-{instance.pk}", f"tag-name-{instance.pk}"}
+        return {f"tag-{instance.pk}", f"tag-name-{instance.pk}"} | names
     if label == "photos.image":
         # Cards and lead pictures carry its key; a body names it by file, so its stories.
         from .body_pictures import stories_showing
 
         showing = stories_showing([instance], Article.objects.with_public_address())
-        return {f"picture-{instance.pk}"} | story_keys(showing.get(instance.pk, ()))
+        keys = {f"picture-{instance.pk}", "feeds", "sitemaps"}  # they carry its caption too
+        return keys | story_keys(showing.get(instance.pk, ()))
     if label == "curation.pin":
         pages = {instance.page_id, getattr(instance, "_page_before", instance.page_id)}
         return {"front" if page is None else f"section-{page}" for page in pages} | {
@@ -170,11 +173,13 @@ NAMED_LISTS = {
 
 def paths_for(keys):
     """Paths covering the pages `keys` name, for an edge with no tags. Coarser than keys:
-    a story's lists are purged by their addresses, "nav" and "site" by every address, and
-    pages found only by key ("missing" answers, date archives) leave at their s-maxage."""
+    a story's lists are purged by their addresses; "nav", "site", a picture or a name by
+    every address; "missing" answers and date archives leave at their s-maxage."""
     from taggit.models import Tag
 
-    if {"site", "nav"} & set(keys):
+    # A picture or a name is printed on story pages found only by key: every address.
+    by_key_only = ("picture-", "tag-name-", "author-name-")
+    if {"site", "nav"} & set(keys) or any(key.startswith(by_key_only) for key in keys):
         return ["/*"]
     paths = [path for key in keys for path in LIST_PATHS.get(key, ())]
     ids = {}

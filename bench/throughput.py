@@ -20,7 +20,8 @@ request log, WhiteNoise, Redis cache at REDIS_URL, db 14 by default) plus one ex
 
 For the article page, the front page and a tag page it runs wrk against the page and then
 against the bare view sized to the page's body, in the same gunicorn, and prints both rates
-and their ratio. Targets: article >= 0.5 uncached, >= 0.9 warm, >= 5 through the edge. Needs
+and their ratio. Targets: article >= 0.135 uncached (3x Wagtail's 0.045), >= 0.9 warm, >= 5
+through the edge. Needs
 `wrk` (apt-get install wrk), for the warm modes Redis, and for the edge mode varnishd
 (apt-get install varnish varnish-modules).
 """
@@ -46,7 +47,14 @@ BASE = f"http://{BIND}"
 EDGE_BIND = "127.0.0.1:8766"
 EDGE = f"http://{EDGE_BIND}"
 ARTICLES = 1000
-TARGETS = {("article", "uncached"): 0.5, ("article", "warm"): 0.9, ("article", "edge"): 5}
+# Issue #13: through the edge 5x the bare view; the app's page cache in Redis 0.9x; uncached
+# three times Wagtail 8.0.1 serving the same story, which measured 0.045x the bare view.
+WAGTAIL_UNCACHED = 0.045
+TARGETS = {
+    ("article", "uncached"): 3 * WAGTAIL_UNCACHED,
+    ("article", "warm"): 0.9,
+    ("article", "edge"): 5,
+}
 
 
 def database_url(database):

@@ -115,6 +115,8 @@ class CloudflareBackend:
     BATCH = 100  # tags per call, Cloudflare's limit on every plan
     # Cloudflare reads a page's tags from this header (and strips it before readers see it).
     tag_header = "Cache-Tag"
+    # Read by Cloudflare alone and not passed on, unlike Cache-Control's s-maxage.
+    lifetime_header = "Cloudflare-CDN-Cache-Control"
 
     def __init__(self, *, zone_id, token, api=API, timeout=2.0):
         self.zone_id = zone_id
@@ -204,19 +206,24 @@ def _checked(keys):
     return keys
 
 
-def response_headers(keys: Iterable[str]) -> dict[str, str]:
-    """The headers naming what a public response shows, for every configured edge.
+def response_headers(keys: Iterable[str], seconds: int) -> dict[str, str]:
+    """The headers naming what a public response shows, and how long an edge may keep it.
 
-    ``Surrogate-Key`` always (the VCL copies it into xkey; Fastly reads it), plus each
-    configured backend's own tag header (Cloudflare's ``Cache-Tag``).
+    ``Surrogate-Key`` always (the VCL copies it into xkey; Fastly reads it) and
+    ``Surrogate-Control: max-age`` (the VCL sets the TTL from it; Fastly reads it; neither
+    passes it on), plus each configured backend's own headers (Cloudflare's ``Cache-Tag``
+    and ``Cloudflare-CDN-Cache-Control``).
     """
     keys = _checked(keys)
     if not keys:
         return {}
-    headers = {"Surrogate-Key": " ".join(keys)}
+    headers = {"Surrogate-Key": " ".join(keys), "Surrogate-Control": f"max-age={seconds}"}
     for config in settings.EDGE_CACHES:
-        if name := getattr(import_string(config["BACKEND"]), "tag_header", None):
+        backend = import_string(config["BACKEND"])
+        if name := getattr(backend, "tag_header", None):
             headers[name] = ",".join(keys)
+        if name := getattr(backend, "lifetime_header", None):
+            headers[name] = f"max-age={seconds}"
     return headers
 
 

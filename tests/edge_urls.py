@@ -27,6 +27,13 @@ def tagged(request, keys):
     return response
 
 
+def due_soon(request, keys):
+    """A page the clock will change in a second: the app says so in Surrogate-Control."""
+    response = tagged(request, keys)
+    response["Surrogate-Control"] = "max-age=1"
+    return response
+
+
 def naming_many(request, prefix, count):
     """A page naming `count` keys, PREFIX-0 to PREFIX-<count - 1>, as a long list page would."""
     return tagged(request, "+".join(f"{prefix}-{number}" for number in range(count)))
@@ -52,6 +59,7 @@ urlpatterns = [
     path("edge-test/no-store/<str:name>/", answering("no-store, s-maxage=60")),
     path("edge-test/cookie/<str:name>/", answering(SHARED, cookie=True)),
     path("edge-test/browser-only/<str:name>/", answering("max-age=0, must-revalidate")),
+    path("edge-test/due-soon/<str:keys>/", due_soon),
     path("edge-test/<str:keys>/", tagged),
     *site_urlpatterns,
 ]

@@ -262,7 +262,7 @@ def test_keys_that_would_split_into_others_are_refused_not_sent(edges, caplog):
     assert edges.received == []
     assert "Edge purge not sent" in caplog.text
     with pytest.raises(ValueError, match="front page"):
-        response_headers(["a1", "front page"])
+        response_headers(["a1", "front page"], 300)
 
 
 def test_nothing_to_purge_sends_nothing(edges):
@@ -277,19 +277,24 @@ def test_no_edge_configured_purges_nothing_and_says_nothing(settings, caplog):
     assert caplog.records == []
 
 
-def test_response_headers_name_the_keys_for_varnish_and_fastly(settings):
+def test_response_headers_name_the_keys_and_lifetime_for_varnish_and_fastly(settings):
     settings.EDGE_CACHES = []
-    assert response_headers(["a12", "front", "a12", "s3"]) == {"Surrogate-Key": "a12 front s3"}
-    assert response_headers([]) == {}
+    assert response_headers(["a12", "front", "a12", "s3"], 89) == {
+        "Surrogate-Key": "a12 front s3",
+        "Surrogate-Control": "max-age=89",
+    }
+    assert response_headers([], 89) == {}
 
 
-def test_response_headers_add_cache_tag_when_cloudflare_is_configured(settings):
+def test_response_headers_add_cloudflares_own_when_it_is_configured(settings):
     settings.EDGE_CACHES = [
         {"BACKEND": "newsroom.edge.CloudflareBackend", "OPTIONS": {"zone_id": "Z", "token": "t"}}
     ]
-    assert response_headers(["a12", "front"]) == {
+    assert response_headers(["a12", "front"], 89) == {
         "Surrogate-Key": "a12 front",
+        "Surrogate-Control": "max-age=89",
         "Cache-Tag": "a12,front",
+        "Cloudflare-CDN-Cache-Control": "max-age=89",
     }
 
 

@@ -144,6 +144,17 @@ def test_a_public_page_is_a_miss_then_a_hit_and_its_keys_stay_at_the_edge(varnis
     assert second.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
 
 
+def test_the_apps_surrogate_control_sets_how_long_the_edge_keeps_a_page(varnish):
+    # s-maxage (60) is the same on every page, for whoever reads it; the lifetime up to the
+    # clock's next change on this page is in Surrogate-Control, which readers never see.
+    path = f"/edge-test/due-soon/{key()}/"
+    held = warm(varnish, path)
+    assert "Surrogate-Control" not in held.headers
+    time.sleep(1.5)
+    again = get(varnish, path)
+    assert again.headers["X-Edge"] == "miss" and again.body != held.body
+
+
 def test_tracking_and_unknown_parameters_share_the_page_entry(varnish):
     path = f"/edge-test/{key()}/"
     page = get(varnish, path)

@@ -212,3 +212,26 @@ def test_search_runs_the_same_queries_for_few_and_many_matches(
         make_article(body="<p>harbour</p>")
     with django_assert_num_queries(few + 1):  # past the ranked window: the older matches
         assert client.get("/search/", {"q": "harbour"}).status_code == 200
+
+
+# --- the admin story list --------------------------------------------------------------------
+
+
+def test_the_author_filter_offers_recent_bylines_and_the_chosen_one(
+    admin_client, make_article, make_author, monkeypatch
+):
+    from articles.admin import BylineFilter
+
+    monkeypatch.setattr(BylineFilter, "RECENT", 2)
+    retired, busy = make_author("Old Hand"), make_author("Busy Reporter")
+    old = make_article(authors=[retired])
+    make_article(authors=[busy])
+    make_article(authors=[busy])  # the two most recently changed stories are Busy's
+    changelist = "/admin/articles/article/"
+    sidebar = admin_client.get(changelist).content.decode()
+    assert f"?authors__id__exact={busy.pk}" in sidebar
+    assert f"?authors__id__exact={retired.pk}" not in sidebar
+    chosen = admin_client.get(changelist, {"authors__id__exact": retired.pk})
+    assert [a.pk for a in chosen.context["cl"].result_list] == [old.pk]
+    assert f"?authors__id__exact={retired.pk}" in chosen.content.decode()
+    assert admin_client.get(changelist, {"authors__id__exact": "x"}).url.endswith("?e=1")

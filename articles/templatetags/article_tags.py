@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -41,19 +42,22 @@ def clean_html(html):
 register.filter("xml_safe", xml_safe)
 
 
-@register.inclusion_tag("articles/_section_nav.html")
+@register.simple_tag
 def section_nav():
+    """The menu of sections, on every page: rendered once per change ("nav" is purged when
+    it may differ, "clock" when a story is scheduled), not once per request."""
     from articles.models import Article
     from articles.public_changes import clock_times, kept
 
-    def ask(now):
+    def render(now):
         # Only sections with a live story: a new desk's name is news until its first story
         # runs, which may be the clock's next change.
-        sections = list(Article.objects.live().sections().order_by("name"))
-        return sections, clock_times()[1]
+        sections = Article.objects.live().sections().order_by("name")
+        html = render_to_string("articles/_section_nav.html", {"sections": sections})
+        return html, clock_times()[1]
 
-    # On every page: asked once per change ("nav" is purged when it may differ).
-    return {"sections": kept("section-nav", ["nav"], ask)}
+    # "clock" too: a desk's first story going live by the clock is no save.
+    return mark_safe(kept("section-nav", ["nav", "clock"], render))
 
 
 # The characters that could end a <script> element or open a comment inside one, as in

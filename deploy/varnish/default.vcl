@@ -104,8 +104,20 @@ sub vcl_backend_response {
         set beresp.ttl = 120s;
         return (deliver);
     }
-    # beresp.ttl already honours s-maxage before max-age. No grace: past its s-maxage a page
-    # is fetched again, so the app's s-maxage is the longest an unpurged page lives.
+    # beresp.ttl already honours s-maxage before max-age. The app's Surrogate-Control says
+    # less when the clock will change the page sooner (a story scheduled on it): it wins, and
+    # never reaches readers, so a header cannot tell a story is due. No grace: past its TTL a
+    # page is fetched again, so the app's lifetime is the longest an unpurged page lives.
+    if (beresp.http.Surrogate-Control ~ "(?i)max-age=\d+") {
+        set beresp.ttl = std.duration(
+            regsub(beresp.http.Surrogate-Control, "(?i)^.*max-age=(\d+).*$", "\1s"), 0s);
+        unset beresp.http.Surrogate-Control;
+        if (beresp.ttl <= 0s) {
+            set beresp.uncacheable = true;
+            set beresp.ttl = 120s;
+            return (deliver);
+        }
+    }
     set beresp.grace = 0s;
     # The surrogate keys become xkey's index; readers never see either header.
     if (beresp.http.Surrogate-Key) {
@@ -126,6 +138,7 @@ sub vcl_deliver {
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
     unset resp.http.Cache-Tag;
+    unset resp.http.Surrogate-Control;
     # s-maxage is for this cache, which is purged; a shared cache further on (an office
     # proxy) is not, so it must not keep the page either.
     if (resp.http.Cache-Control ~ "s-maxage") {

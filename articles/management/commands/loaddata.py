@@ -43,8 +43,9 @@ class Command(loaddata.Command):
         "Installs the named fixture(s) in the database: Django's loaddata with checks added "
         "(articles/fixture_checks.py). Every JSON fixture is read and checked before anything "
         "is written, and a fixture with any fault is refused whole, naming the file, object "
-        "and field of each fault; rows read from stdin or written as XML or YAML are checked "
-        "as they are saved. A UTF-8 byte-order mark at the start of a file is skipped. "
+        "and field of each fault. Checked JSON rows are written in bulk (articles/bulk_load.py); "
+        "rows read from stdin or written as XML or YAML are checked as they are saved, row by "
+        "row. A UTF-8 byte-order mark at the start of a file is skipped. "
         "Each story loaded gets a revision unless its history already holds it. "
         "--no-checks runs Django's loaddata unchanged."
     )
@@ -128,6 +129,8 @@ class Command(loaddata.Command):
         Counts, messages, constraint checks and sequence resets as Django's; rows of a model
         this call excludes (--exclude) or the router keeps out are counted, not loaded.
         """
+        if not files:
+            return  # as Django's: no fixture, no message
         connection = connections[self.using]
         self.fixture_count = self.loaded_object_count = self.fixture_object_count = 0
         self.models = set()
@@ -171,9 +174,10 @@ class Command(loaddata.Command):
             self.reset_sequences(connection, self.models)
         pks = loader.articles + [article.pk for article in self.loaded_articles]
         record_revisions_in_bulk(pks, using=self.using, comment=self.comment)
-        if self.loaded_object_count > 0:
-            # Once for the load, where a row-by-row save moves the stamp for each row.
-            mark_public_change()
+        if loader.wrote:
+            # Once for the load, where a row-by-row save moves the stamp and purges for each
+            # row. Everything, and the clock's list: a story may be scheduled or expire.
+            mark_public_change(("site", "clock"))
         if self.verbosity >= 1:
             if self.fixture_object_count == self.loaded_object_count:
                 self.stdout.write(
