@@ -218,10 +218,11 @@ def purged_at(found, keys, now):
     is missing was evicted: it is written as now and counts as a purge now.
     """
     records = purge_records(keys)
-    if any(record not in found for record in records):
-        for record in records:
-            if record not in found:
-                cache.add(record, _microseconds(now), timeout=PURGE_RECORD_SECONDS)
+    # Not an integer: written by an older version of this code, so of no known meaning.
+    missing = [record for record in records if not isinstance(found.get(record), int)]
+    if missing:
+        for record in missing:
+            cache.set(record, _microseconds(now), timeout=PURGE_RECORD_SECONDS)
         return now
     latest = max((found[record] for record in records), default=NEVER)
     return datetime.fromtimestamp(latest / 1_000_000, UTC) if latest else None
