@@ -169,7 +169,8 @@ class LatestArticlesFeed(Feed):
         return Article.objects.live()
 
     def items(self, obj=None):
-        stories = list(self.articles(obj).newest_first().for_listing()[:FEED_LENGTH])
+        stories = self.articles(obj).newest_first().for_listing().with_names()
+        stories = list(stories[:FEED_LENGTH])
         # On this request's copy (get_feed), read by item_extra_kwargs.
         self.full_text = FullText(stories, self.request) if settings.FEEDS_FULL_TEXT else None
         return stories

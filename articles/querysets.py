@@ -76,18 +76,18 @@ class ArticleQuerySet(models.QuerySet):
         return Author.objects.filter(Exists(self.filter(authors=OuterRef("pk"))))
 
     def for_listing(self):
-        """Stories with what lists, feeds and story pages print of them, in one query.
+        """Stories as a card shows them, in one query: the lead picture by a join (a card's
+        renditions are named from its row) and the section. Cards print no tags or authors."""
+        return self.select_related("section", "lead_image")
 
-        The lead picture by a join (a card's renditions are named from its row); tags and
-        authors packed as JSON in the row (articles/packed.py), where a prefetch would cost
-        two more queries.
-        """
+    def with_names(self):
+        """Their tags and authors too, for what prints them (a story page, a feed): packed as
+        JSON in each story's row (articles/packed.py), where a prefetch costs two queries."""
         from .packed import PackedIterable, packed_relations
 
-        packed = packed_relations(connections[self.db].vendor)
-        listing = self.select_related("section", "lead_image").annotate(**packed)
-        listing._iterable_class = PackedIterable
-        return listing
+        stories = self.annotate(**packed_relations(connections[self.db].vendor))
+        stories._iterable_class = PackedIterable
+        return stories
 
     def with_corrections(self):
         """Their corrections too, packed like tags and authors (a story page shows them)."""

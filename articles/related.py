@@ -28,8 +28,8 @@ def related_stories(article, limit=RELATED_LENGTH):
 
     Within the hand-picked, and then among the stories sharing at least one of the story's
     tags, the rarer the tags shared the higher a story ranks; then the newest first. The list
-    has the shape of every other list (`for_listing()`, tags and authors packed in): one
-    query whatever the number of tags or stories, the tags' rarity being kept per change of
+    has the shape of every other list of cards (`for_listing()`): one query whatever the
+    number of tags or stories, the tags' rarity being kept per change of
     their lists (tag_weights()). Reads `article.tags` from a prefetch when there is one.
     """
     tag_ids = sorted({tag.pk for tag in article.tags.all()})

@@ -30,7 +30,8 @@ def last_modified_header(response, when):
 @require_safe
 def article_detail(request, slug):
     try:
-        article = Article.objects.live().for_listing().with_corrections().get(slug=slug)
+        stories = Article.objects.live().for_listing().with_names().with_corrections()
+        article = stories.get(slug=slug)
     except Article.DoesNotExist:
         return article_not_live(request, slug)
     context = story_page_context(article, request)
