@@ -8,9 +8,9 @@ database bench_scale_<n> on 127.0.0.1), migrates it, generates the articles
 (bench/generate.py) and then, in a separate process running the production settings
 (DEBUG off, page cache off), times each page through Django's test client: the median of
 --repeat requests after one warm-up. It prints the query count of every page, the
-100k/1k time ratio (target: at most 1.5) and the query plans (EXPLAIN) of the slowest
-queries of each page at the largest size. --reuse keeps a database that already has the
-right number of articles.
+100k/1k time ratio (target: at most 1.5 for public pages, 2 for the admin) and the query
+plans (EXPLAIN) of the slowest queries of each page at the largest size. --reuse keeps a
+database that already has the right number of articles.
 """
 
 import argparse
@@ -26,6 +26,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
+# Issue #13: a public page at 100,000 stories within 1.5 times its time at 1,000; the admin
+# story list, its search and its filters within 2 times.
+PUBLIC_BOUND, ADMIN_BOUND = 1.5, 2.0
 
 
 def database_url(database, size):
@@ -112,7 +115,7 @@ def pages():
 
     from articles.models import Article, Author, Section
     from articles.sitemaps import SITEMAPS
-    from bench.generate import ADMIN_QUERY, SEARCH_QUERY
+    from bench.generate import ADMIN_QUERY, SEARCH_QUERY, WORDS
 
     live = Article.objects.live()
     middle = live.order_by("pk")[live.count() // 2]
@@ -146,6 +149,9 @@ def pages():
         "news sitemap": ("news-sitemap", ""),
         "admin changelist": changelist,
         "admin search": (changelist[0], "?" + urlencode({"q": ADMIN_QUERY})),
+        # In about 1 story in 10: a full page of 100 rows at both sizes (the search above
+        # fills 20 rows at 1,000 stories and 100 at 100,000).
+        "admin search, common": (changelist[0], "?" + urlencode({"q": WORDS[300]})),
         "admin live": (changelist[0], "?publication=live"),
         "admin review": (changelist[0], "?publication=review"),
         "admin section": (changelist[0], f"?section__id__exact={news.pk}"),
@@ -249,7 +255,7 @@ def main():
             line = next(x for x in out.splitlines() if x.startswith("RESULTS "))
             report[(database, size)] = json.loads(line.removeprefix("RESULTS "))
             for name, result in report[(database, size)].items():
-                print(f"  {name:<18} {result['ms']:8.1f} ms  {result['queries']} queries")
+                print(f"  {name:<22} {result['ms']:8.1f} ms  {result['queries']} queries")
     print_report(report, args.databases.split(","), sizes)
 
 
@@ -257,16 +263,17 @@ def print_report(report, databases, sizes):
     small, large = sizes[0], sizes[-1]
     for database in databases:
         print(f"\n== {database}: median ms per page (queries), {small:,} vs {large:,} articles")
-        print(f"{'page':<18} {small:>10,} {large:>10,}  ratio  queries")
+        print(f"{'page':<22} {small:>10,} {large:>10,}  ratio  queries")
         for name, at_large in report[(database, large)].items():
             at_small = report[(database, small)].get(name)
             if not at_small:
                 continue
             ratio = at_large["ms"] / at_small["ms"]
-            flag = "" if ratio <= 1.5 else "  > 1.5"
+            bound = ADMIN_BOUND if name.startswith("admin") else PUBLIC_BOUND
+            flag = "" if ratio <= bound else f"  > {bound}"
             queries = f"{at_small['queries']} / {at_large['queries']}"
             print(
-                f"{name:<18} {at_small['ms']:>10.1f} {at_large['ms']:>10.1f}  "
+                f"{name:<22} {at_small['ms']:>10.1f} {at_large['ms']:>10.1f}  "
                 f"{ratio:5.2f}  {queries}{flag}"
             )
     for database in databases:
