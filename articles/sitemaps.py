@@ -16,13 +16,14 @@ NEWS_WINDOW = timedelta(days=2)
 
 
 class IdRangePaginator:
-    """A sitemap's pages by id: page p holds the items with ids in ((p - 1) * n, p * n].
+    """A sitemap's pages by id: each page holds the items of one range of n ids.
 
     Django's Paginator counts every item for the sitemap index (for tags, a grouping of every
     tag link) and reads past all earlier items for a late page. Here the index asks for the
-    largest id, one index probe, and a page reads one id range, so neither grows with the
-    archive, and a page keeps its stories as new ones arrive (only the last page changes).
-    A range whose stories are all gone still has its page: an empty, valid sitemap.
+    smallest and the largest id, two index probes, and a page reads one id range, so neither
+    grows with the archive, and a page keeps its stories as new ones arrive (only the last
+    page changes). Page 1 is the range of the smallest id (PostgreSQL's ids need not start
+    near 1); a later range whose stories are all gone still has its page, an empty sitemap.
     """
 
     def __init__(self, items, per_page):
@@ -30,24 +31,39 @@ class IdRangePaginator:
         self.per_page = per_page
 
     @cached_property
+    def _first_and_last(self):
+        # The range on the id makes SQLite walk the primary key from an end; without it, it
+        # sorted every live story's id (26 ms at 100,000 stories). One query for both.
+        ids = self.items.filter(pk__gt=0).values("pk")
+        ends = {
+            "first": Subquery(ids.order_by("pk")[:1]),
+            "last": Subquery(ids.order_by("-pk")[:1]),
+        }
+        row = self.items.model.objects.order_by().annotate(**ends).values("first", "last")[:1]
+        found = next(iter(row), None)
+        return (found["first"], found["last"]) if found and found["first"] else (None, None)
+
+    @property
+    def _skipped(self):
+        """How many ranges of n ids lie wholly below the smallest id."""
+        first, _ = self._first_and_last
+        return (first - 1) // self.per_page if first else 0
+
+    @cached_property
     def num_pages(self):
-        # The range on the id makes SQLite walk the primary key from its end; without it, it
-        # sorted every live story's id (26 ms at 100,000 stories).
-        last = self.items.filter(pk__gt=0).order_by("-pk").values_list("pk", flat=True).first()
-        return math.ceil(last / self.per_page) if last else 1
+        _, last = self._first_and_last
+        return math.ceil(last / self.per_page) - self._skipped if last else 1
 
     def page(self, number):
         try:
             number = int(number)
         except (TypeError, ValueError):
             raise PageNotAnInteger("That page number is not an integer.") from None
-        if number < 1:
-            raise EmptyPage("That page number is less than 1.")
-        end = number * self.per_page
-        rows = list(self.items.filter(pk__gt=end - self.per_page, pk__lte=end).order_by("pk"))
-        if not rows and number > self.num_pages:
+        if not 1 <= number <= self.num_pages:
             raise EmptyPage("That page contains no results.")
-        return Page(rows, number, self)
+        start = (number - 1 + self._skipped) * self.per_page
+        rows = self.items.filter(pk__gt=start, pk__lte=start + self.per_page).order_by("pk")
+        return Page(list(rows), number, self)
 
 
 class IdRangeSitemap(Sitemap):

@@ -117,8 +117,9 @@ def test_article_sitemap_pages_are_id_ranges_that_hold_every_live_story_once(
     hidden = make_article(**HIDDEN_STATES["scheduled"])
     index = _locations(client, "/sitemap.xml")
     pages = [loc for loc in index if "sitemap-articles.xml" in loc]
-    last_id = max(s.pk for s in stories)
-    assert len(pages) == -(-last_id // 3)  # ceil: one page per three ids, up to the last live one
+    first_id, last_id = min(s.pk for s in stories), max(s.pk for s in stories)
+    # One page per three ids, from the range of the first live story to that of the last.
+    assert len(pages) == -(-last_id // 3) - (first_id - 1) // 3
     listed = [loc for page in pages for loc in _locations(client, page.split("testserver")[1])]
     assert sorted(listed) == sorted(f"http://testserver{s.get_absolute_url()}" for s in stories)
     assert not any(hidden.slug in loc for loc in listed)
@@ -131,8 +132,8 @@ def test_a_story_keeps_its_sitemap_page_when_newer_ones_arrive(client, make_arti
     before = _locations(client, "/sitemap-articles.xml")
     _stories(make_article, 5)
     after = _locations(client, "/sitemap-articles.xml")
+    assert f"http://testserver{first[0].get_absolute_url()}" in before
     assert before == after[: len(before)]
-    assert all(f"http://testserver{s.get_absolute_url()}" in after for s in first)
 
 
 def test_tag_sitemap_pages_list_only_tags_with_a_live_story(client, make_article, monkeypatch):
@@ -160,11 +161,21 @@ def test_the_sitemap_index_runs_the_same_queries_for_more_stories_and_tags(
         assert client.get("/sitemap.xml").status_code == 200
 
 
-def test_a_sitemap_page_is_one_query(client, make_article, django_assert_num_queries):
+def test_a_sitemap_page_is_two_queries(client, make_article, django_assert_num_queries):
+    # Where its id ranges start, then the page's range.
     _stories(make_article, 5)
     for url in ("/sitemap-articles.xml", "/sitemap-tags.xml", "/sitemap-sections.xml"):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             assert client.get(url).status_code == 200
+
+
+def test_the_first_sitemap_page_starts_at_the_first_live_story(client, make_article):
+    # Ids far from 1 (PostgreSQL's do not restart, old stories get deleted): page 1 is not empty.
+    story = make_article(pk=10_001)
+    assert _locations(client, "/sitemap-articles.xml") == [
+        f"http://testserver{story.get_absolute_url()}"
+    ]
+    assert client.get("/sitemap-articles.xml?p=2").status_code == 404
 
 
 # --- search ranks the newest matches -------------------------------------------------------------
@@ -235,3 +246,9 @@ def test_the_author_filter_offers_recent_bylines_and_the_chosen_one(
     assert [a.pk for a in chosen.context["cl"].result_list] == [old.pk]
     assert f"?authors__id__exact={retired.pk}" in chosen.content.decode()
     assert admin_client.get(changelist, {"authors__id__exact": "x"}).url.endswith("?e=1")
+
+
+@pytest.mark.parametrize("p", ["0", "-1", "x", "1.5", "99999999999999999999999"])
+def test_a_sitemap_page_that_is_not_a_page_number_is_not_found(client, make_article, p):
+    _stories(make_article, 3)
+    assert client.get(f"/sitemap-articles.xml?p={p}").status_code == 404
