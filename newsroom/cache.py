@@ -139,6 +139,11 @@ class FailFastRedisCache(RedisCache):
             )
         self.breaker = _breakers[key]
 
+    def validate_key(self, key):
+        # Django warns of keys memcached would refuse, reading every character of every key;
+        # Redis takes any key, and a page cache hit asks for a dozen.
+        pass
+
 
 def _through_breaker(name):
     method = getattr(RedisCache, name)
