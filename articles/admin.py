@@ -110,7 +110,7 @@ class BylineFilter(admin.SimpleListFilter):
 
     def chosen(self):
         value = self.value()
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and value.isascii() and value.isdigit() else None
 
     def queryset(self, request, queryset):
         if self.value() is None:

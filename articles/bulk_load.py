@@ -85,9 +85,14 @@ class BulkLoader:
         self.articles = []  # pks of the stories loaded
         self.waiting_stories = []  # [(rows, new stories)] to insert after their tag links
         self.wrote = False  # whether anything changed: loading twice writes nothing
+        self.stories_carry_ids = False
 
     def load(self, rows_by_model):
         """Write every row of {model: rows}; raises NotInBulk before writing if it cannot."""
+        # Ids handed out ahead (_reserve_ids) could be ones that rows of this very load carry.
+        self.stories_carry_ids = any(
+            row.get("pk") is not None for row in rows_by_model.get(Article, ())
+        )
         for model in dependency_order(rows_by_model):
             if model is not TaggedArticle:
                 self._insert_waiting_stories()
@@ -167,6 +172,8 @@ class BulkLoader:
         are checked at commit, as loaddata defers them), and the story is indexed once,
         with its tags.
         """
+        if self.stories_carry_ids:
+            return False
         fresh = [obj for obj in objs if obj.pk is None]
         ids = reserve_ids(model, len(fresh), self.using) if fresh else []
         if ids is None:

@@ -151,3 +151,11 @@ def test_a_mistyped_far_future_year_still_gives_a_working_date_bar(editor, make_
     assert response.status_code == 200
     years = re.findall(r'href="\?published_at__year=(\d+)">', response.content.decode())
     assert years == ["2024", "9999"]
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999"])
+def test_an_odd_author_filter_value_is_not_a_server_error(eddie, make_article, value):
+    # Found in review: "²".isdigit() is true, int("²") is an error.
+    make_article()
+    response = eddie.get("/admin/articles/article/", {"authors__id__exact": value})
+    assert response.status_code in (200, 302)
