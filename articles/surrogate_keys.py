@@ -29,8 +29,6 @@ PUBLIC_CACHE_SECONDS / EDGE_CACHE_SECONDS later); a related story withdrawn or e
 purges it at once, by its own key.
 """
 
-from django.db.models import Q
-
 from .models import Article, Author, Correction, OldSlug, Section, TaggedArticle
 
 EVERY_PAGE = ("site", "nav")
@@ -152,7 +150,7 @@ def links_touched(model, pk_set, article=None):
             keys.update(f"{prefix}-{pk}" for pk in pk_set or ())
         return keys
     # From the other side (author.articles.add(...)): model is Article, pk_set its stories.
-    for story in model.objects.filter(Q(pk__in=pk_set or ())).with_public_address():
+    for story in model.objects.filter(pk__in=pk_set or ()).with_public_address():
         keys |= story_change_keys(story)
     return keys
 

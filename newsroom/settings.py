@@ -239,8 +239,9 @@ else:
         "default": {
             "BACKEND": "newsroom.cache.KeepingFileCache",
             "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-            # The public stamps (articles/public_changes.py) survive culling.
-            "KEEP_KEYS": ["public:changed-at", "public:next-clock-change", "public:clock-passed"],
+            # Survive culling (articles/public_changes.py): the stamp behind Last-Modified, and
+            # the purge records every page reads, whose loss would make every page a miss.
+            "KEEP_KEYS": ["public:changed-at", "public:purged:site", "public:purged:nav"],
             "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_MAX_ENTRIES},
         }
     }
