@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     # The front page and section pages editors arrange (pins, ordered by drag and drop).
     "curation",
     "adminsortable2",
+    # The content API (django-ninja; "ninja" serves its docs' scripts from our static files).
+    "ninja",
+    "api",
 ]
 
 # The body editor's own Tiptap node, a picture from the library (articles/richtext.py): the

@@ -6,6 +6,7 @@ from django.utils.functional import lazy
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.surrogate_keys import showing
+from api.main import api
 from articles.views import robots_txt
 from newsroom.health import healthz
 from photos.views import library_file, rendition_file
@@ -18,6 +19,7 @@ admin.site.site_header = admin.site.site_title = admin.site.index_title = lazy(
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # Before the library's own files: renditions are public, the originals are not.
     path("media/renditions/<path:path>", rendition_file, name="rendition"),
