@@ -1,3 +1,7 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -19,12 +23,50 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # A token lives 90 days unless its maker says otherwise, and never more than a year: a
+    # forgotten token in an old script stops working by itself.
+    DEFAULT_LIFETIME = timedelta(days=90)
+    MAX_LIFETIME = timedelta(days=365)
+    # What every secret starts with, so a leaked one is recognisable (secret scanners, logs).
+    SCHEME = "nrm_"
+    # last_used_at is written at most this often: a client polling every second must not
+    # cost a write per request.
+    USE_RECORDED_EVERY = timedelta(minutes=1)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "API token"
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(secret):
+        """SHA-256 of the secret, as stored. A 256-bit random secret cannot be guessed from
+        its digest, so it needs no slow password hash: one cheap hash, looked up by index."""
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    def new_secret(self):
+        """Give this token a fresh secret and return it: the one time it is seen in full."""
+        secret = self.SCHEME + secrets.token_urlsafe(32)
+        self.prefix = secret[: self._meta.get_field("prefix").max_length]
+        self.digest = self.digest_of(secret)
+        return secret
+
+    def state(self, now=None):
+        """Revoked, expired or active: revoked wins, being the stronger reason."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def record_use(self, now):
+        """Note that the token was used, unless that was noted less than a minute ago."""
+        if self.last_used_at is None or now - self.last_used_at >= self.USE_RECORDED_EVERY:
+            self.last_used_at = now
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
 
 
 class PublicChange(models.Model):
@@ -53,7 +95,9 @@ class PublicChange(models.Model):
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["at", "id"], name="public_change_cursor_idx"),
-            models.Index(fields=["article", "at"], name="public_change_article_idx"),
+            # A story's own rows, by its permanent guid: a deleted story's rows too, whose
+            # `article` is null by then (api/changes.py reads and rewrites them by guid).
+            models.Index(fields=["guid", "at", "id"], name="public_change_guid_idx"),
         ]
 
     def __str__(self):

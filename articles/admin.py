@@ -15,14 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import history, publishing, search
+from . import history, languages, publishing, search
 from .desk_tags import TAGS_HELP, DeskTagField, suggest_tags
 from .forms import SCHEDULE, ArticleAdminForm, LocalDateTimeField, state_banner
 from .models import Article, Author, Correction, Section
@@ -120,6 +120,19 @@ class BylineFilter(admin.SimpleListFilter):
         return queryset.filter(authors=self.chosen())
 
 
+class LanguageFilter(admin.SimpleListFilter):
+    """The configured languages, not a DISTINCT over every story's language."""
+
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return languages.configured()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(language=self.value()) if self.value() else queryset
+
+
 class CorrectionInline(admin.TabularInline):
     model = Correction
     extra = 0
@@ -131,16 +144,23 @@ class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
     inlines = (CorrectionInline,)
     # Fits 1280 px: the headline wraps (desk-list.css), one date readers see, one last change.
-    list_display = ("headline", "state", "taxonomy", "reader_date", "last_change")
-    list_filter = (DeskListFilter, "section", BylineFilter)
+    list_display = (
+        "headline",
+        "language_column",
+        "state",
+        "taxonomy",
+        "reader_date",
+        "last_change",
+    )
+    list_filter = (DeskListFilter, LanguageFilter, "section", BylineFilter)
     list_select_related = ("section",)
     # Status changes only through the actions and the change form, which check roles.
     list_editable = ()
     search_fields = ("headline", "standfirst", "body")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("headline",)}
-    autocomplete_fields = ("section", "authors", "lead_image", "related")
-    readonly_fields = ("created_at", "updated_at", "public_update_at")
+    autocomplete_fields = ("section", "authors", "lead_image", "related", "translation_of")
+    readonly_fields = ("created_at", "updated_at", "public_update_at", "versions")
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         models.DateTimeField: {"form_class": LocalDateTimeField, "widget": AdminSplitDateTime},
@@ -192,6 +212,14 @@ class ArticleAdmin(VersionAdmin):
                     )
                 },
             ),
+            (
+                "Language",
+                {
+                    "fields": ("language", "translation_of", "versions"),
+                    "description": "A translation links to its original; readers of each "
+                    "version are offered the others that are live.",
+                },
+            ),
             ("Credits", {"fields": ("byline", "authors")}),
             (
                 "Syndication",
@@ -208,6 +236,36 @@ class ArticleAdmin(VersionAdmin):
                     "fields": (*dates, "edit_token"),
                     "description": f"{zone} {steps}",
                 },
+            ),
+        )
+
+    @admin.display(description="Versions")
+    def versions(self, obj):
+        # Every version, live or not: the desk needs to see the draft translations too.
+        if obj is None or obj.pk is None:
+            return "None yet."
+        others = [v for v in obj.versions().select_related(None) if v.pk != obj.pk]
+        if not others:
+            return "None yet: “Add a translation” at the top of the form makes one."
+        return format_html(
+            '<ul class="desk-versions">{}</ul>',
+            format_html_join(
+                "",
+                '<li><a href="{}" lang="{}" dir="{}">{}</a> <span class="desk-when">'
+                '<span lang="{}">{}</span>{} · {}</span></li>',
+                (
+                    (
+                        reverse("admin:articles_article_change", args=[v.pk]),
+                        v.language,
+                        v.direction,
+                        v.headline,
+                        v.language,
+                        v.language_name,
+                        "" if v.translation_of_id else " (original)",
+                        self.BADGE_LABELS.get(v.publication_state(), v.publication_state().label),
+                    )
+                    for v in others
+                ),
             ),
         )
 
@@ -473,8 +531,48 @@ class ArticleAdmin(VersionAdmin):
         extra_context = {
             **(extra_context or {}),
             "preview_url": reverse("admin:articles_article_preview", args=[object_id]),
+            **self._translation_offer(request, object_id),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _translation_offer(self, request, object_id):
+        """The "Add a translation" choice: the languages the story has no version in yet."""
+        if not self.has_add_permission(request):
+            return {}
+        story = Article.objects.filter(pk=object_id).only("language", "translation_of").first()
+        if story is None:
+            return {}
+        taken = set(story.versions().values_list("language", flat=True))
+        missing = [(code, name) for code, name in languages.configured() if code not in taken]
+        if not missing:
+            return {}
+        return {"translation_of": story.original_id, "translation_languages": missing}
+
+    def get_changeform_initial_data(self, request):
+        """The add form, opened by "Add a translation" (?translation_of=<id>&language=ckb),
+        starts from the original: its section, tags, credits, source and dates. The add
+        view has checked the user may add stories; the original is the desk's to read."""
+        initial = super().get_changeform_initial_data(request)
+        wanted = request.GET.get("translation_of", "")
+        if not (wanted.isascii() and wanted.isdigit()):
+            return initial
+        story = Article.objects.filter(pk=wanted).select_related("translation_of").first()
+        if story is None:
+            return initial
+        original = story.translation_of or story  # a translation of a translation: no
+        initial.update(
+            translation_of=original.pk,
+            section=original.section_id,
+            tags=", ".join(sorted(tag.name for tag in original.tags.all())),
+            byline=original.byline,
+            authors=[author.pk for author in original.authors.all()],
+            source_name=original.source_name,
+            source_url=original.source_url,
+            syndication_indexing=original.syndication_indexing,
+            original_published_at=original.original_published_at,
+            display_date=original.display_date,
+        )
+        return initial
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # The banner and the buttons speak of the story as stored, not as typed in this POST.
@@ -498,6 +596,12 @@ class ArticleAdmin(VersionAdmin):
         Article.State.EXPIRED: "Past its expiry time: hidden from readers",
         Article.State.WITHDRAWN: "Taken down: its address answers 410 Gone",
     }
+
+    @admin.display(description="Language", ordering="language")
+    def language_column(self, obj):
+        return format_html(
+            '<span lang="{}" dir="{}">{}</span>', obj.language, obj.direction, obj.language_name
+        )
 
     @admin.display(description="State", ordering="status")
     def state(self, obj):

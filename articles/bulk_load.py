@@ -35,6 +35,7 @@ from django.core.management import CommandError
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Max, Prefetch
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.encoding import force_str
 from reversion.models import Revision, Version
@@ -47,6 +48,11 @@ from .signals import give_every_tag_a_slug
 
 BATCH = 2000
 
+# Sent once a load is written, with `pks`: the stories whose row, tag links, corrections or
+# other links it changed. Bulk writes send no post_save, so this is how what follows stories
+# one by one (the API's changes feed, api/changes.py) hears of a load, in one go.
+stories_loaded = Signal()
+
 # Models written in bulk, with the columns that find the row already here when a fixture row
 # carries no id: its natural key once references are resolved. None: no natural key, so a row
 # without an id is always a new one (as in Django's loader).
@@ -58,6 +64,13 @@ BULK_MODELS = {
     "articles.taggedarticle": ("content_object_id", "tag_id"),
     "articles.correction": None,
     "articles.oldslug": None,
+}
+
+# The story a row of these models belongs to, for stories_loaded.
+STORY_OF = {
+    "articles.article": "pk",
+    "articles.taggedarticle": "content_object_id",
+    "articles.correction": "article_id",
 }
 
 # The field a one-value natural key names, to resolve many keys in one query. Models not here
@@ -86,6 +99,7 @@ class BulkLoader:
         self.waiting_stories = []  # [(rows, new stories)] to insert after their tag links
         self.wrote = False  # whether anything changed: loading twice writes nothing
         self.stories_carry_ids = False
+        self.changed_stories = set()  # pks, for stories_loaded
 
     def load(self, rows_by_model):
         """Write every row of {model: rows}; raises NotInBulk before writing if it cannot."""
@@ -106,6 +120,8 @@ class BulkLoader:
                     self._save_one_by_one(batch)
         self._insert_waiting_stories()
         self._write_links()
+        if self.changed_stories:
+            stories_loaded.send(sender=type(self), pks=sorted(self.changed_stories))
 
     def _save_one_by_one(self, rows):
         for obj in serializers.deserialize(
@@ -159,6 +175,9 @@ class BulkLoader:
             self.keys[model].update(((getattr(obj, key_field),), obj.pk) for obj in objs)
         if model is Article:
             self.articles += [obj.pk for obj in objs]
+        story_of = STORY_OF.get(model._meta.label_lower)
+        if story_of:
+            self.changed_stories.update(getattr(obj, story_of) for obj in new + changed)
         for field, obj, value in links:
             self.links[field].append((obj.pk, value))
 
@@ -196,6 +215,10 @@ class BulkLoader:
             if field is None:
                 continue  # an unknown field, which only --ignorenonexistent lets through
             if field.many_to_many:
+                links.append((field, value))
+            elif field.related_model is model and self._named_further_on(model, value):
+                # A story naming another of this same load, not here yet (a translation
+                # beside its original): linked once every story is in, as many-to-many are.
                 links.append((field, value))
             elif field.many_to_one or field.one_to_one:
                 data[field.attname] = self._pk_of(field.related_model, value)
@@ -277,6 +300,11 @@ class BulkLoader:
             for key in missing:
                 known[key] = manager.get_by_natural_key(*key).pk
 
+    def _named_further_on(self, model, value):
+        """Whether a reference by natural key names a row not yet resolved (_resolve_keys
+        has looked in the database: the checks found it in this load)."""
+        return isinstance(value, list) and tuple(value) not in self.keys[model]
+
     def _pk_of(self, target, value):
         if value is None:
             return None
@@ -289,6 +317,9 @@ class BulkLoader:
     def _write_links(self):
         for field, pairs in self.links.items():
             target = field.related_model
+            if field.many_to_one:
+                self._set_forward_references(field, pairs)
+                continue
             for start in range(0, len(pairs), BATCH):
                 batch = pairs[start : start + BATCH]
                 self._look_up(
@@ -298,6 +329,18 @@ class BulkLoader:
                 wanted = {pk: {self._pk_of(target, ref) for ref in refs} for pk, refs in batch}
                 self._set_links(field, wanted)
 
+    def _set_forward_references(self, field, pairs):
+        """Set a foreign key that _build() left for later (Article.translation_of)."""
+        target = field.related_model
+        self._look_up(target, {tuple(ref) for _, ref in pairs})
+        objs = [
+            field.model(pk=pk, **{field.attname: self._pk_of(target, ref)}) for pk, ref in pairs
+        ]
+        field.model._base_manager.using(self.using).bulk_update(
+            objs, [field.name], batch_size=BATCH
+        )
+        self.wrote = True
+
     def _set_links(self, field, wanted):
         """Make each object's links on `field` exactly the set given, as .set() would."""
         through = field.remote_field.through
@@ -305,12 +348,13 @@ class BulkLoader:
         other = through._meta.get_field(field.m2m_reverse_field_name()).attname
         manager = through._base_manager.using(self.using)
         here = manager.filter(**{f"{source}__in": list(wanted)}).values_list("pk", source, other)
-        stale, present = [], set()
+        stale, present, unlinked = [], set(), set()
         for pk, left, right in here:
             if right in wanted[left]:
                 present.add((left, right))
             else:
                 stale.append(pk)
+                unlinked.add(left)
         missing = [
             through(**{source: left, other: right})
             for left, rights in wanted.items()
@@ -320,6 +364,8 @@ class BulkLoader:
         if stale:
             manager.filter(pk__in=stale).delete()
         manager.bulk_create(missing, batch_size=BATCH)
+        if field.model is Article:  # a story's authors or related stories
+            self.changed_stories |= unlinked | {getattr(link, source) for link in missing}
         self.wrote = self.wrote or bool(stale or missing)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 
+from . import languages
 from .body_pictures import pictures_by_key
 from .models import Article
 from .sanitize import (
@@ -154,6 +155,7 @@ class LatestArticlesFeed(Feed):
         # The feed object serves every request: the request goes to a copy, for item_picture.
         feed = copy.copy(self)
         feed.request = request
+        feed.language = self.feed_language(obj)  # the feed's <language> / xml:lang
         return super(LatestArticlesFeed, feed).get_feed(obj, request)
 
     def title(self, obj=None):
@@ -165,8 +167,12 @@ class LatestArticlesFeed(Feed):
     def description(self, obj=None):
         return f"The latest stories from {settings.NEWSROOM_NAME}."
 
+    def feed_language(self, obj):
+        return languages.default_language()
+
     def articles(self, obj):
-        return Article.objects.live()
+        # The site's feed follows its front page: the default language's stories.
+        return Article.objects.live().filter(language=languages.default_language())
 
     def items(self, obj=None):
         stories = self.articles(obj).newest_first().for_listing().with_names()
@@ -245,6 +251,11 @@ class GroupFeed(LatestArticlesFeed):
     def link(self, obj=None):
         return reverse(self.page_name, args=[obj.slug])
 
+    def feed_language(self, obj):
+        # A section's or tag's stories may be in several languages: the site's is the
+        # feed's, and RSS has no language per item.
+        return languages.default_language()
+
     def articles(self, obj):
         return Article.objects.live().filter(**{self.lookup: obj})
 
@@ -271,3 +282,27 @@ class TagFeed(GroupFeed):
 class TagAtomFeed(TagFeed):
     feed_type = PlainTextAtom1Feed
     subtitle = TagFeed.description
+
+
+class LanguageFeed(LatestArticlesFeed):
+    """One language's live stories (/ckb/feed/), its <language> set to that language."""
+
+    def get_object(self, request, language):
+        return language  # the URL's converter admits only languages with a front
+
+    def feed_language(self, obj):
+        return obj
+
+    def title(self, obj=None):
+        return markup_free_text(f"{settings.NEWSROOM_NAME} · {languages.name_of(obj)}")
+
+    def link(self, obj=None):
+        return reverse("articles:language_front", args=[obj])
+
+    def articles(self, obj):
+        return Article.objects.live().filter(language=obj)
+
+
+class LanguageAtomFeed(LanguageFeed):
+    feed_type = PlainTextAtom1Feed
+    subtitle = LanguageFeed.description

@@ -27,8 +27,12 @@ from django.core.exceptions import (
 from django.db import models
 from django.utils import timezone
 
+from articles import languages
 from articles.sanitize import clean_body, picture_references, uncarriable
 from photos.checks import stored_file_problem
+
+# A story's model, whose language and translation link are checked as a whole.
+ARTICLE_MODEL = "articles.article"
 
 # The body that names library pictures by natural key, and their model.
 PICTURE_BODY = ("articles.article", "body")
@@ -59,6 +63,7 @@ class FixtureChecker:
         self.models_without_ids = set()  # models with rows written with --natural-primary
         self.models_with_unknown_keys = set()
         self.found_in_db = defaultdict(set)  # model -> references already looked up
+        self.stories = {}  # slug -> the fields of the fixture's story row with that slug
 
     def add_file(self, name, data):
         """Read one JSON fixture from its bytes (or text, as stdin gives it)."""
@@ -94,6 +99,8 @@ class FixtureChecker:
             fields = row.get("fields", {})
             key = row_natural_key(model, fields)
             where = describe(name, number, model, key, row.get("pk"))
+            if model._meta.label_lower == ARTICLE_MODEL and isinstance(fields.get("slug"), str):
+                self.stories[fields["slug"]] = fields
             if key is _UNKNOWN:
                 self.models_with_unknown_keys.add(model)
             elif key is not None:
@@ -196,6 +203,8 @@ class FixtureChecker:
             )
             if problem:
                 self.problems.append(f'{where}: field "{field_name}": {problem}')
+        if model._meta.label_lower == ARTICLE_MODEL:
+            self.problems += [f"{where}: {p}" for p in self._story_language_problems(fields)]
         if model._meta.label_lower == "photos.image" and isinstance(fields.get("file"), str):
             problem = self._unfit_picture(model, fields)
             if problem:
@@ -205,6 +214,30 @@ class FixtureChecker:
             required = not (field.primary_key or field.blank or field.has_default())
             if required and field.name not in fields and field.name not in filled:
                 self.problems.append(f'{where}: field "{field.name}" is missing; it is required')
+
+    def _story_language_problems(self, fields):
+        """Why a story's language or translation link will not do (issue 17)."""
+        language = fields.get("language")
+        if language is not None and language not in languages.codes():
+            yield language_problem(language)
+        original = fields.get("translation_of")
+        if not (isinstance(original, list) and len(original) == 1):
+            return  # empty, by id, or malformed (said by the reference check)
+        (slug,) = original
+        if slug == fields.get("slug"):
+            yield 'field "translation_of": a story cannot be a translation of itself'
+            return
+        if slug in self.stories:
+            its_original = self.stories[slug].get("translation_of")
+        else:
+            manager = apps.get_model(ARTICLE_MODEL)._default_manager.db_manager(self.using)
+            found = manager.filter(slug=slug).values_list("translation_of__slug", flat=True)
+            its_original = [found[0]] if found and found[0] else None
+        if its_original:
+            yield (
+                f'field "translation_of": {original} is itself a translation of '
+                f"{its_original}; name the original, {its_original}"
+            )
 
     def _unfit_picture(self, model, fields):
         field = model._meta.get_field("file")
@@ -389,12 +422,28 @@ def check_plain_value(field, value):
     return None
 
 
+def language_problem(language):
+    known = ", ".join(languages.codes())
+    return (
+        f'field "language": {language!r} is not one of this site\'s languages ({known}); '
+        f"add it to NEWSROOM_LANGUAGES or use one of these"
+    )
+
+
 def why_unsaveable(obj):
     """Why a deserialized row may not be saved, or None: the checks above, as rows are saved.
 
     For fixtures that could not be read ahead (stdin, XML, YAML).
     """
     instance = obj.object
+    if instance._meta.label_lower == ARTICLE_MODEL:
+        if instance.language not in languages.codes():
+            return language_problem(instance.language)
+        if instance.translation_of_id is not None and instance.translation_of.translation_of_id:
+            return (
+                f'field "translation_of": {instance.translation_of.slug!r} is itself a '
+                f"translation; name its original, {instance.translation_of.translation_of.slug!r}"
+            )
     for field, value in obj.deferred_fields.items():
         if field.many_to_one and not field.null:
             return (

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import formats, timezone
 from reversion.models import Version
 
-from . import publishing
+from . import languages, publishing
 from .models import Article, OldSlug
 from .sanitize import clean_body, picture_reference, picture_references
 
@@ -190,6 +190,10 @@ def _when(moment):
     return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
+# The fields an editor types the story's words in: they take its language and direction.
+TEXT_FIELDS = ("headline", "slug", "standfirst", "body", "lead_image_caption")
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The change form, bound to the user editing (ArticleAdmin.get_form sets `user`).
 
@@ -235,6 +239,8 @@ class ArticleAdminForm(forms.ModelForm):
             "published_at",
             "expires_at",
             "tags",
+            "language",
+            "translation_of",
         )
         labels = {
             "published_at": "Publication time",
@@ -273,6 +279,7 @@ class ArticleAdminForm(forms.ModelForm):
         # The story as stored, before this request's values land on the instance: the banner
         # and the buttons describe it.
         self.opened = copy.copy(self.instance)
+        self._offer_languages()
         if self.instance.pk:
             self.initial["edit_token"] = edit_token(self.instance.updated_at)
         for name, (meaning, example) in self.DATE_HELP.items():
@@ -309,6 +316,37 @@ class ArticleAdminForm(forms.ModelForm):
                 take = self.fields["take_address"]
                 take.widget = forms.CheckboxInput()
                 take.label = f"Take this address from “{holder}”"
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
+
+    def _offer_languages(self):
+        """The configured languages to choose from, and the text fields written in the
+        story's language: right to left for Sorani or Arabic (static/admin/newsroom/
+        desk-form.js follows a change of the choice)."""
+        field = self.fields.get("language")
+        if field is None:
+            return
+        self.fields["language"] = forms.ChoiceField(
+            choices=languages.configured(),
+            initial=languages.default_language(),
+            # Left out (a script's POST, an older form): the story keeps its language.
+            required=False,
+            label=field.label,
+            help_text="The language the story is written in. Its page, feeds and the "
+            "links between its versions say so.",
+        )
+        rtl = [code for code in languages.codes() if languages.is_rtl(code)]
+        self.fields["language"].widget.attrs["data-rtl-languages"] = " ".join(rtl)
+        language = (
+            self.data.get(self.add_prefix("language"))
+            if self.is_bound
+            else self.initial.get("language")
+        ) or self.instance.language
+        for name in TEXT_FIELDS:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs.update(lang=language, dir=languages.direction(language))
 
     def publishing_buttons(self):
         """The buttons this user is offered for the story as stored, in the order shown."""

@@ -1,4 +1,5 @@
 import reversion
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -6,6 +7,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import languages
 from .querysets import ArticleQuerySet
 from .sanitize import clean_body, validate_body_has_text
 from .states import PublicationState, Status
@@ -127,6 +129,24 @@ class Article(models.Model):
         help_text="For syndicated copy: how search engines should treat this page.",
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    # No `choices` here: they would put settings.NEWSROOM_LANGUAGES into the migrations.
+    # The admin offers the configured list; clean() and the fixture checks hold to it.
+    language = models.CharField(
+        max_length=35,
+        default=languages.default_language,
+        help_text="The language the story is written in.",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        # Deleting an original would silently cut its translations loose from each other
+        # (they find their siblings through it): the editor deletes or re-links them first.
+        on_delete=models.PROTECT,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="The original story this one translates.",
+    )
     original_published_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -211,6 +231,13 @@ class Article(models.Model):
                 models.F("id").desc(),
                 name="article_section_date_idx",
             ),
+            # A language's front page and feeds: 20 entries of one language in index order.
+            models.Index(
+                "language",
+                Coalesce("display_date", "original_published_at").desc(),
+                models.F("id").desc(),
+                name="article_language_date_idx",
+            ),
             # The section sitemap dates each section by its newest change.
             models.Index(fields=["section", "updated_at"], name="article_section_updated_idx"),
             # (PostgreSQL also has article_live_by_id_idx, from migration 0015.)
@@ -234,6 +261,10 @@ class Article(models.Model):
 
     def save(self, *args, update_fields=None, **kwargs):
         self.body = clean_body(self.body)
+        # A translation of a translation points at the original: versions form one group
+        # around it, never a chain.
+        if self.translation_of is not None and self.translation_of.translation_of_id:
+            self.translation_of_id = self.translation_of.translation_of_id
         if update_fields is None or "slug" in update_fields:
             remember_old_slug(self)
         super().save(*args, update_fields=update_fields, **kwargs)
@@ -243,6 +274,32 @@ class Article(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.language not in languages.codes():
+            known = ", ".join(languages.codes())
+            errors["language"] = f"{self.language!r} is not one of this site's languages ({known})."
+        original = self.translation_of
+        if original is not None:
+            original = original.translation_of or original
+            if self.pk is not None and original.pk == self.pk:
+                errors["translation_of"] = "A story cannot be a translation of itself."
+            elif self.pk is not None and self.translations.exists():
+                errors["translation_of"] = (
+                    "This story has translations of its own: link them to the other original first."
+                )
+            elif original.language == self.language:
+                errors["translation_of"] = (
+                    f"The original is already in {languages.name_of(self.language)}."
+                )
+            elif original.translations.filter(language=self.language).exclude(pk=self.pk).exists():
+                errors["translation_of"] = (
+                    f"The original already has a translation in {languages.name_of(self.language)}."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def publication_state(self, now=None):
         """Where the story stands at `now`: the one reading of status and dates in Python.
@@ -264,6 +321,29 @@ class Article(models.Model):
         state = self.publication_state(now)
         ran = self.published_at is not None and self.published_at <= now
         return state == PublicationState.LIVE or (state == PublicationState.WITHDRAWN and ran)
+
+    @property
+    def original_id(self):
+        """The id of the original of this story's group of versions (its own if it is one)."""
+        return self.translation_of_id or self.pk
+
+    def versions(self):
+        """Every version of this story, itself included: the original and its translations.
+
+        A queryset, so callers choose: live() for readers, all of them for the desk.
+        """
+        original_id = self.original_id
+        return Article.objects.filter(
+            models.Q(pk=original_id) | models.Q(translation_of_id=original_id)
+        ).order_by("translation_of_id", "language", "pk")
+
+    @property
+    def language_name(self):
+        return languages.name_of(self.language)
+
+    @property
+    def direction(self):
+        return languages.direction(self.language)
 
     @property
     def date_shown(self):

@@ -94,7 +94,25 @@ def _prefixes(key):
     )
 
 
+# The content API reads every parameter (filters, cursors) and answers ninjs or JSON by the
+# Accept header (api/stories.py): its key holds them all. It refuses a parameter given twice.
+API_PREFIX = "/api/"
+NINJS = "application/ninjs+json"
+
+
+def _wants_ninjs(request):
+    # As api/stories.py reads it, media type by media type: the key must split exactly
+    # where the answer does, or one kind of answer would be served for the other.
+    accept = request.headers.get("Accept", "")
+    return NINJS in (part.split(";")[0].strip().lower() for part in accept.split(","))
+
+
 def _page_key(request):
+    if request.path.startswith(API_PREFIX):
+        url = f"{request.method} {request.scheme}://{request.get_host()}{request.path}"
+        url += "?" + urlencode(sorted(request.GET.items()))
+        url += " ninjs" if _wants_ninjs(request) else ""
+        return "public-page:" + hashlib.sha256(url.encode()).hexdigest()
     # The value the view reads (the last), written one way.
     read = [
         (name, _normal(name, request.GET[name])) for name in QUERY_PARAMETERS if name in request.GET
@@ -249,7 +267,8 @@ class PublicPageCacheMiddleware:
         if response.cookies or response.has_header("Set-Cookie"):
             return False
         varies = {v.lower() for v in cc_delim_re.split(response.get("Vary", "")) if v}
-        if varies - {"cookie"}:
+        held = {"cookie", "accept"} if request.path.startswith(API_PREFIX) else {"cookie"}
+        if varies - held:
             return False  # the key does not hold those headers
         directives = {
             part.split("=")[0].strip().lower()

@@ -1,7 +1,9 @@
 """
 Full-text search over live articles, using the database's own engine: SQLite FTS5 or
 PostgreSQL text search. The index is kept by triggers (migration 0003), so every way a
-story arrives, loaddata included, is searchable at once.
+story arrives, loaddata included, is searchable at once. Arabic-script spelling variants are
+folded to one form on both sides (articles/scripts.py): in the triggers for stories (0019),
+in search_terms() for queries.
 """
 
 import re
@@ -11,6 +13,7 @@ from django.db.models.expressions import RawSQL
 
 from .models import Article
 from .querysets import ArticleQuerySet
+from .scripts import fold
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -77,8 +80,11 @@ class SearchResults:
 
 
 def search_terms(query: str) -> list[str]:
-    """The words of a reader's query, without anything a search engine would parse."""
-    return re.findall(r"\w+", query[:MAX_QUERY_LENGTH])[:MAX_TERMS]
+    """The words of a reader's query, spelled as the index spells them, without anything a
+    search engine would parse."""
+    # Folded before splitting: to \w a vowel mark is no word character, and would cut the
+    # word around it in two.
+    return re.findall(r"\w+", fold(query[:MAX_QUERY_LENGTH]))[:MAX_TERMS]
 
 
 def engine_query(terms: list[str]) -> tuple[str, str, str]:

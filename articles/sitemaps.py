@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 
 from .models import Article
 from .sanitize import markup_free_text
+from .translations import alternates, live_versions_of_many
 
 NEWS_WINDOW = timedelta(days=2)
 
@@ -78,13 +79,30 @@ class ArticleSitemap(IdRangeSitemap):
     limit = 1000
 
     def items(self):
-        return Article.objects.live().only("slug", "updated_at", "published_at")
+        return Article.objects.live().only(
+            "slug", "updated_at", "published_at", "language", "translation_of_id"
+        )
 
     def lastmod(self, article):
         return article.page_changed_at
 
     def get_latest_lastmod(self):
         return Article.objects.live().newest_page_change()
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Each story with the same hreflang alternates as its page: its live versions and
+        x-default, as xhtml:link (Django's sitemap.xml prints `alternates`). Django's own
+        i18n alternates are one URL in several prefixed languages; ours are other stories."""
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        groups = live_versions_of_many(url["item"] for url in urls)  # one query a page
+        for url in urls:
+            versions = groups.get(url["item"].original_id, [])
+            url["alternates"] = [
+                {"lang_code": code, "location": location}
+                for code, location in alternates(versions, lambda path: origin + path)
+            ]
+        return urls
 
 
 class LiveGroupSitemap(IdRangeSitemap):

@@ -6,9 +6,11 @@ text is markup_free_text: crawlers and preview cards may render a value as HTML.
 
 from django.conf import settings
 
+from . import languages
 from .related import related_stories
 from .sanitize import markup_free_text
 from .summary import summary
+from .translations import alternates, live_versions
 
 # Google asks for 16:9, 4:3 and 1:1 images at least 1200 px wide (photos/renditions.py).
 GOOGLE_SHAPES = ("16:9", "4:3", "1:1")
@@ -17,11 +19,21 @@ GOOGLE_SHAPES = ("16:9", "4:3", "1:1")
 def story_page_context(article, request):
     """What the story page's template needs besides the story: its JSON-LD, share card and
     the stories to read next."""
+    versions = live_versions(article)
     return {
         "article": article,
-        "json_ld": news_article(article, request),
+        "json_ld": news_article(article, request, versions),
         "share_image": share_image(article, request),
         "related": related_stories(article),
+        "versions": versions,
+        # Links to the story in its other languages, each labelled in its own language.
+        "other_versions": [v for v in versions if v.pk != article.pk],
+        "alternates": alternates(versions, request.build_absolute_uri),
+        # The page's own words around the story ("Published", "Topics") are in the site's
+        # language: marked so when the story is not, for screen readers to switch voice.
+        "labels_lang": None
+        if article.language == languages.default_language()
+        else languages.interface_language(),
     }
 
 
@@ -58,7 +70,8 @@ def image_objects(image, request, caption=""):
     return objects
 
 
-def news_article(article, request):
+def news_article(article, request, versions=()):
+    """The story as schema.org NewsArticle; `versions` are its live versions (translations)."""
     url = request.build_absolute_uri(article.get_absolute_url())
     date_shown = article.date_shown
     byline = markup_free_text(article.byline)
@@ -66,6 +79,7 @@ def news_article(article, request):
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": markup_free_text(article.headline),
+        "inLanguage": article.language,
         # Never empty: the body's first words stand in for a missing standfirst.
         "description": summary(article) or None,
         "url": url,
@@ -94,6 +108,7 @@ def news_article(article, request):
             "url": request.build_absolute_uri("/"),
         },
     }
+    data.update(translation_links(article, request, versions))
     if article.is_syndicated:
         original = {
             "@type": "NewsArticle",
@@ -105,3 +120,21 @@ def news_article(article, request):
             original["datePublished"] = article.original_published_at.isoformat()
         data["isBasedOn"] = article.source_link or original
     return {key: value for key, value in data.items() if value is not None}
+
+
+def translation_links(article, request, versions):
+    """translationOfWork on a translation (its original, if live), workTranslation on an
+    original (its live translations). Nothing that is not live is ever named."""
+
+    def work(version):
+        return {
+            "@type": "NewsArticle",
+            "@id": request.build_absolute_uri(version.get_absolute_url()),
+            "inLanguage": version.language,
+        }
+
+    if article.translation_of_id is not None:
+        original = next((v for v in versions if v.pk == article.translation_of_id), None)
+        return {"translationOfWork": work(original)} if original else {}
+    translations = [work(v) for v in versions if v.translation_of_id == article.pk]
+    return {"workTranslation": translations} if translations else {}

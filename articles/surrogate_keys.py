@@ -10,6 +10,9 @@ transaction commits. The keys:
 ``tag-<id>``, ``author-<id>``
 ``tag-name-<id>``     pages printing a tag's or an author's name (a story page's tag list and
 ``author-name-<id>``  byline): renaming one is not a change to its list
+``versions-<id>``     the pages of a story's versions (translations, issue 17), by the id of
+                      their original: a version going live or leaving, even by the clock,
+                      changes the links and hreflang alternates of all of them
 ``picture-<id>``      pages showing a library picture as a card's or story's lead (a body names
                       its pictures by file: a picture's change purges those stories' keys)
 ``front``             the front page; ``archive`` the date archives; ``feeds`` every feed;
@@ -29,6 +32,8 @@ PUBLIC_CACHE_SECONDS / EDGE_CACHE_SECONDS later); a related story withdrawn or e
 purges it at once, by its own key.
 """
 
+from django.db.models import Q
+
 from .models import Article, Author, Correction, OldSlug, Section, TaggedArticle
 
 EVERY_PAGE = ("site", "nav")
@@ -46,9 +51,12 @@ def story_keys(stories):
     return keys
 
 
-def story_page_keys(article, related=()):
+def story_page_keys(article, related=(), versions=()):
     # Its body's pictures are named by the stories that show them (touched_by()).
     keys = story_keys([article, *related])
+    # The versions it links to by their addresses: one renamed or withdrawn changes it.
+    keys.update(f"story-{version.pk}" for version in versions)
+    keys.add(f"versions-{article.original_id}")
     keys.update(f"tag-name-{tag.pk}" for tag in article.tags.all())
     keys.update(f"author-name-{author.pk}" for author in article.authors.all())
     return keys
@@ -114,6 +122,9 @@ def story_change_keys(article):
     save (remembered by public_changes' pre_save receiver).
     """
     keys = {f"story-{article.pk}", *STORY_LISTS}
+    if article.pk:
+        # Its versions link to it (or will, once it is live): it may be a new one.
+        keys.add(f"versions-{article.original_id}")
     sections = {article.section_id, getattr(article, "_section_before", article.section_id)}
     keys.update(f"section-{section}" for section in sections if section)
     if article.pk:
@@ -183,9 +194,13 @@ def paths_for(keys):
     ids = {}
     for key in keys:
         kind, _, pk = key.rpartition("-")
-        if pk.isdigit() and kind in {"story", *NAMED_LISTS}:
+        if pk.isdigit() and kind in {"story", "versions", *NAMED_LISTS}:
             ids.setdefault(kind, set()).add(int(pk))
-    for story in Article.objects.filter(pk__in=ids.get("story", ())).only("slug"):
+    groups = ids.get("versions", ())
+    stories = Article.objects.filter(
+        Q(pk__in=ids.get("story", ())) | Q(pk__in=groups) | Q(translation_of__in=groups)
+    )
+    for story in stories.only("slug"):
         paths.append(story.get_absolute_url())
     for kind, (model, prefix) in NAMED_LISTS.items():
         for slug in (

@@ -1,9 +1,10 @@
 from django.urls import path, register_converter
 
 from . import feeds, views
-from .converters import UnicodeSlugConverter
+from .converters import FrontLanguageConverter, UnicodeSlugConverter
 
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(FrontLanguageConverter, "language")
 
 app_name = "articles"
 
@@ -23,4 +24,10 @@ urlpatterns = [
     path("<int:year>/", views.DateArchiveView.as_view(), name="archive_year"),
     path("<int:year>/<int:month>/", views.DateArchiveView.as_view(), name="archive_month"),
     path("<int:year>/<int:month>/<int:day>/", views.DateArchiveView.as_view(), name="archive_day"),
+    # Last: a language's front and feeds (/ckb/), for configured languages but the default.
+    # Paths, not ?lang=: hreflang needs a distinct address per language, and a query string
+    # splits caches and is crawled poorly.
+    path("<language:language>/", views.LanguageFrontView.as_view(), name="language_front"),
+    path("<language:language>/feed/", feeds.LanguageFeed(), name="language_feed_rss"),
+    path("<language:language>/feed/atom/", feeds.LanguageAtomFeed(), name="language_feed_atom"),
 ]

@@ -13,12 +13,14 @@ from django.views.generic import ListView
 
 from curation.front import arrange_front_page, arrange_section, load_stories
 
+from . import languages
 from .models import Article, OldSlug
 from .pagination import CountFreePaginator
 from .public_changes import site_changed_at
 from .search import MAX_QUERY_LENGTH, search_articles
 from .structured_data import story_page_context
 from .surrogate_keys import attach, showing, story_keys, story_page_keys
+from .translations import with_versions
 
 
 def last_modified_header(response, when):
@@ -31,12 +33,12 @@ def last_modified_header(response, when):
 def article_detail(request, slug):
     try:
         stories = Article.objects.live().for_listing().with_names().with_corrections()
-        article = stories.get(slug=slug)
+        article = with_versions(stories).get(slug=slug)
     except Article.DoesNotExist:
         return article_not_live(request, slug)
     context = story_page_context(article, request)
     response = render(request, "articles/article_detail.html", context)
-    attach(response, story_page_keys(article, context["related"]))
+    attach(response, story_page_keys(article, context["related"], context["versions"]))
     # The stamp covers edits to this story and the names around it (section, tags).
     changes = [site_changed_at(), article.published_at, article.announced_update_at]
     return last_modified_header(response, max(filter(None, changes)))
@@ -148,6 +150,11 @@ class FrontPageView(CuratedListView):
     def list_keys(self):
         return {"front"}
 
+    def get_queryset(self):
+        # The front is the default language's: each other language has its own (/ckb/).
+        # Editors' slots may still show a story in any language, marked as such.
+        return super().get_queryset().filter(language=languages.default_language())
+
     def arrange(self):
         return arrange_front_page()
 
@@ -157,6 +164,35 @@ class FrontPageView(CuratedListView):
             "top_stories": arrangement.stories[1:],
             "section_blocks": arrangement.section_blocks,
         }
+
+
+class LanguageFrontView(ArticleListView):
+    """One language's live stories, newest first: its readers see them first (/ckb/)."""
+
+    template_name = "articles/language_front.html"
+
+    def get_queryset(self):
+        self.language = self.kwargs["language"]
+        self.heading = languages.name_of(self.language)
+        return super().get_queryset().filter(language=self.language)
+
+    def get_feed_urls(self):
+        kwargs = {"language": self.language}
+        return {
+            "rss": reverse("articles:language_feed_rss", kwargs=kwargs),
+            "atom": reverse("articles:language_feed_atom", kwargs=kwargs),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_language=self.language,
+            page_direction=languages.direction(self.language),
+            **kwargs,
+        )
+
+    def list_keys(self):
+        # Every story going live or leaving purges "front" (STORY_LISTS): these are fronts.
+        return {"front"}
 
 
 class SectionView(CuratedListView):

@@ -19,13 +19,15 @@ that the database or the feeds cannot carry.
 
 import calendar
 import html
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
-from articles.sanitize import uncarriable
+from articles.sanitize import markup_free_text, uncarriable
 
 MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 WEEKDAYS = list(calendar.day_name)
@@ -69,6 +71,20 @@ class WireStory:
     headline_line: int = 0  # where they were, for messages about them
     credit_line: int = 0
     body_line: int = 0
+
+    # What create_article() reads of any story, wire text or ninjs: text copy has one
+    # credit, printed as the byline and recorded as the source.
+    standfirst = ""
+    source_url = ""
+    tags = ()
+
+    @property
+    def byline(self):
+        return self.credit
+
+    @property
+    def source_name(self):
+        return self.credit
 
     @property
     def body(self):
@@ -205,3 +221,217 @@ def paragraphs_of(text: str, after: int | None) -> list[str]:
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
+
+
+# ninjs ----------------------------------------------------------------------------------
+# Partner copy as IPTC ninjs 2.x (JSON), read into the same shape of story. The mapping is
+# the one api/ninjs.py writes, read backwards, so a story we export imports back equal
+# (README, "ninjs"); it is also tolerant of what other providers send (ninjs 1.x's
+# `headline`, `body_html`, `body_text` and `description_text`).
+
+# The section a partner's item lands in when it names none (ninjs has no sections; we send
+# ours as a subject with rel "section").
+DEFAULT_SECTION = "News"
+SECTION_REL = "section"
+# A picture in partner copy is the partner's: we do not have it, and the cleaner would keep
+# its caption as a stray paragraph. It goes whole, before the body is cleaned.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FIGURE = re.compile(r"<figure\b.*?</figure\s*>", re.IGNORECASE | re.DOTALL)
+
+
+class NinjsFormatError(ValueError):
+    """A ninjs file or item we cannot take; the message names the item and the field."""
+
+
+@dataclass
+class NinjsStory:
+    headline: str
+    body: str
+    byline: str
+    standfirst: str
+    section: str
+    tags: list[str]
+    source_name: str
+    source_url: str
+    source_url_field: str  # where it was found, for messages about it
+    original_published_at: datetime
+    display_at: datetime | None
+    uri: str
+    number: int  # the item's place in its file, from 1, for messages about it
+
+    @property
+    def where(self):
+        return f"item {self.number} ({self.headline[:60]!r})"
+
+
+def parse_ninjs_file(text: str) -> list[dict]:
+    """The items of a ninjs file: one JSON object, or a list of them."""
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise NinjsFormatError(
+            f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise NinjsFormatError("not ninjs: JSON nested too deeply to read") from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise NinjsFormatError("the file holds an empty list: no story")
+    for number, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise NinjsFormatError(f"item {number} is not a JSON object (a ninjs item)")
+    return items
+
+
+def parse_ninjs_item(item: dict, number: int) -> NinjsStory:
+    """One ninjs item as a story, or NinjsFormatError naming the item and the field."""
+
+    def refuse(field, message):
+        raise NinjsFormatError(f"item {number}, {field}: {message}")
+
+    def text(field, value):
+        if value is None:  # null: as good as absent
+            return ""
+        if not isinstance(value, str):
+            refuse(field, f"expected text, found {type(value).__name__}")
+        problem = uncarriable(value)
+        if problem:
+            refuse(field, problem)
+        return value
+
+    headline = _ninjs_headline(item, text, refuse)
+    if not headline:
+        refuse("headlines", "no headline (a headline with role 'main', or any with a value)")
+    body = _ninjs_body(item, text, refuse)
+    if body is None:
+        refuse("bodies", "no body (text/html or text/plain)")
+    subjects = _objects(item, "subjects", refuse)
+    sections = [s for s in subjects if s.get("rel") == SECTION_REL and s.get("name")]
+    tags = [
+        squash(text("subjects", s["name"]))
+        for s in subjects
+        if s.get("rel") != SECTION_REL and s.get("name") is not None
+    ]
+    source_name, (source_url_field, source_url) = _ninjs_source(item, text, refuse)
+    original = _ninjs_date(item, "contentcreated", refuse)
+    first = _ninjs_date(item, "firstcreated", refuse)
+    if original is None and first is None:
+        refuse("contentcreated", "no original date: give contentcreated or firstcreated")
+    return NinjsStory(
+        headline=headline,
+        body=body,
+        byline=squash(text("by", item.get("by", ""))),
+        standfirst=_ninjs_standfirst(item, text, refuse),
+        section=squash(text("subjects", sections[0]["name"])) if sections else DEFAULT_SECTION,
+        tags=_once_each(tags),
+        source_name=source_name,
+        source_url=source_url,
+        source_url_field=source_url_field,
+        # contentcreated wins: it is when the content first ran; firstcreated is the date
+        # the sender shows (api/ninjs.py), kept as the display date when it differs.
+        original_published_at=original or first,
+        display_at=first if original and first and first != original else None,
+        uri=item.get("uri") if isinstance(item.get("uri"), str) else "",
+        number=number,
+    )
+
+
+def _once_each(names):
+    """The names without blanks and repeats, whatever their case; the first spelling wins."""
+    kept = {}
+    for name in names:
+        if name:
+            kept.setdefault(name.casefold(), name)
+    return list(kept.values())
+
+
+def _objects(item, field, refuse):
+    value = item.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        refuse(field, "expected a list of objects")
+    return value
+
+
+def _pick(objects, **wanted):
+    """The first object matching every `wanted` field (None: field absent), else None."""
+    for obj in objects:
+        if all(obj.get(key) == value for key, value in wanted.items()):
+            return obj
+    return None
+
+
+def _ninjs_headline(item, text, refuse):
+    headlines = [h for h in _objects(item, "headlines", refuse) if h.get("value")]
+    chosen = _pick(headlines, role="main") or next(iter(headlines), None)
+    value = chosen["value"] if chosen else item.get("headline", "")
+    field = "headlines" if chosen else "headline"
+    return squash(text(field, value))
+
+
+def _ninjs_body(item, text, refuse):
+    """The body as HTML: a text/html body as sent, a plain text one as paragraphs."""
+    bodies = [b for b in _objects(item, "bodies", refuse) if b.get("role") in (None, "main")]
+    html_body = _pick(bodies, contenttype="text/html")
+    plain = _pick(bodies, contenttype="text/plain") or _pick(bodies, contenttype=None)
+    if html_body is not None:
+        return _FIGURE.sub("", text("bodies", html_body.get("value", "")))
+    if plain is not None:
+        return _paragraphs_html(text("bodies", plain.get("value", "")))
+    if "body_html" in item:
+        return _FIGURE.sub("", text("body_html", item["body_html"]))
+    if "body_text" in item:
+        return _paragraphs_html(text("body_text", item["body_text"]))
+    return None
+
+
+def _paragraphs_html(value):
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs_of(value, after=1))
+
+
+def _ninjs_standfirst(item, text, refuse):
+    descriptions = [d for d in _objects(item, "descriptions", refuse) if d.get("value")]
+    chosen = _pick(descriptions, role="summary")
+    if chosen is None:
+        return " ".join(text("description_text", item.get("description_text", "")).split())
+    value = text("descriptions", chosen["value"])
+    if chosen.get("contenttype") == "text/html":
+        value = markup_free_text(value)
+    return value.strip()
+
+
+def _ninjs_source(item, text, refuse):
+    """Who the copy comes from: the first info source, else the copyright holder; and the
+    address of the original: the info source's, else the item's uri, if either is a web page."""
+    sources = [s for s in _objects(item, "infosources", refuse) if s.get("name")]
+    source = _pick(sources, role="originator") or next(iter(sources), {})
+    name = source.get("name") or item.get("copyrightholder", "")
+    name = squash(text("infosources" if source else "copyrightholder", name))
+    for field, value in (("infosources", source.get("uri")), ("uri", item.get("uri"))):
+        if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
+            return name, (field, text(field, value).strip())
+    return name, ("uri", "")
+
+
+def _ninjs_date(item, field, refuse):
+    """An aware datetime from an ISO 8601 date-time; a bare day is noon in the newsroom's
+    zone, as the text copy's days are."""
+    value = item.get(field)
+    if value is None:
+        return None
+    example = "as 2021-09-14T11:00:00Z"
+    if not isinstance(value, str):
+        refuse(field, f"expected an ISO 8601 date and time ({example}), found {value!r}")
+    value = value.strip()
+    try:
+        # A bare day first: fromisoformat() would read "2021-09-14" as a naive midnight.
+        day = parse_date(value) if _DAY.fullmatch(value) else None
+        moment = None if day else parse_datetime(value)
+    except ValueError:  # well formed, but no such day or time ("2021-02-30")
+        moment = day = None
+    if day is not None:
+        return at_noon(day)
+    if moment is None:
+        refuse(field, f"{value!r} is not a date and time ({example})")
+    if timezone.is_naive(moment):
+        refuse(field, f"{value!r} has no time zone offset ({example})")
+    return moment

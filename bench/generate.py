@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from taggit.models import Tag
 
+from api.models import PublicChange
 from articles.models import Article, Author, Section, TaggedArticle
 from articles.search import rebuild_index
 
@@ -207,4 +208,29 @@ def _generate(n, seed, progress):
             for article in articles
             for tag in rng.sample(tags, TAGS_PER_ARTICLE)
         )
+        PublicChange.objects.bulk_create(changes_of(articles, rng, now))
         progress(f"  {start + len(articles)} / {n} articles")
+
+
+def changes_of(articles, rng, now):
+    """The changes feed's rows (api.changes) that publishing these stories would have
+    written: a story that ran is published, one in five updated later, and an expired or
+    withdrawn one leaves again."""
+    kind = PublicChange.Kind
+    for article in articles:
+        if article.status not in (Article.Status.PUBLISHED, Article.Status.WITHDRAWN):
+            continue
+        ran = article.published_at
+
+        def row(kind, at, article=article):
+            return PublicChange(
+                article=article, guid=article.guid, slug=article.slug, kind=kind, at=at
+            )
+
+        yield row(kind.PUBLISHED, ran)
+        if article.expires_at:
+            yield row(kind.WITHDRAWN, article.expires_at)
+        elif article.status == Article.Status.WITHDRAWN:
+            yield row(kind.WITHDRAWN, ran + (now - ran) * rng.random())
+        elif ran < now and rng.random() < 0.2:
+            yield row(kind.UPDATED, ran + (now - ran) * rng.random())

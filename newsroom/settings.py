@@ -312,6 +312,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# ---- languages of stories (issue 17; articles/languages.py) ---------------------------------
+# The languages stories are written in: (BCP 47 code, its name in that language). The admin
+# offers them in this order; the one LANGUAGE_CODE falls under ("en") is the default, at
+# the front page `/`; each other language gets a front page and feeds under /<code>/.
+NEWSROOM_LANGUAGES = [
+    ("en", "English"),
+    ("ckb", "کوردی"),
+    ("kmr", "Kurmancî"),
+    ("ar", "العربية"),
+    ("fa", "فارسی"),
+    ("tr", "Türkçe"),
+]
+# ---- end of languages of stories ------------------------------------------------------------
 TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -521,3 +534,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Content API (api/, README "Content API") -----------------------------------------------
+# Requests per client address (per token for staff tokens), as "number/period" (s, m, h, d);
+# an empty value turns the limit off. Over it: 429 with Retry-After.
+API_RATE_LIMIT = env("API_RATE_LIMIT", "120/min") or None
+API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", "600/min") or None
+# --- end of Content API -------------------------------------------------------------------

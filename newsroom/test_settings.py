@@ -30,3 +30,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # A purge's second sending, a second later, would land in the next test's edge.
 EDGE_REPURGE_SECONDS = 0
+
+# Content API: no rate limits, but in tests/test_api_http.py, which proves them.
+API_RATE_LIMIT = None
+API_TOKEN_RATE_LIMIT = None

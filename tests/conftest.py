@@ -61,6 +61,10 @@ def public_urls(section, author):
         "/sitemap-tags.xml",
         "/news-sitemap.xml",
         "/robots.txt",
+        # A language's front and feeds (issue 17): Sorani, a configured language.
+        "/ckb/",
+        "/ckb/feed/",
+        "/ckb/feed/atom/",
     ]
 
 

@@ -8,6 +8,7 @@ or pass, and a page body differs on every render, so a hit is also the same body
 """
 
 import importlib.util
+import json
 import os
 import secrets
 import signal
@@ -343,3 +344,48 @@ def test_a_story_changed_in_the_admin_shows_its_new_state_at_the_edge_within_a_s
     # Only what the story touched was purged: the other story is still served from the edge.
     again = get(varnish, b)
     assert (again.headers["X-Edge"], again.body) == ("hit", held_b.body)
+
+
+def test_the_api_is_an_entry_per_query_and_format_and_purged_by_its_story(
+    varnish, purging, make_article
+):
+    story = make_article(headline="Harbour reopens after the storm")
+    other = make_article(
+        headline="Chess final goes to a tiebreak",
+        section=Section.objects.create(name="Sport", slug="sport"),
+    )
+
+    def slugs(page):
+        return [item["slug"] for item in json.loads(page.body)["items"]]
+
+    # Every parameter makes the entry (a filter, a cursor), in any order.
+    assert set(slugs(warm(varnish, "/api/v1/articles/?limit=5"))) == {story.slug, other.slug}
+    sport = get(varnish, "/api/v1/articles/?section=sport&limit=5")
+    assert (sport.headers["X-Edge"], slugs(sport)) == ("miss", [other.slug])
+    reordered = get(varnish, "/api/v1/articles/?limit=5&section=sport")
+    assert (reordered.headers["X-Edge"], reordered.body) == ("hit", sport.body)
+
+    # Two variants by Accept, whatever else a client's Accept header says.
+    detail = f"/api/v1/articles/{story.slug}/"
+    plain = warm(varnish, detail)
+    ninjs = get(varnish, detail, Accept="application/ninjs+json")
+    assert ninjs.headers["X-Edge"] == "miss"
+    assert ninjs.headers["Content-Type"].startswith("application/ninjs+json")
+    for accept, held in [
+        ("text/html, application/ninjs+json;q=0.9", ninjs),
+        ("application/json", plain),
+        ("*/*", plain),
+    ]:
+        again = get(varnish, detail, Accept=accept)
+        assert (again.headers["X-Edge"], again.body) == ("hit", held.body), accept
+
+    # An edit purges the story's answers; the other story's stay at the edge.
+    held_other = warm(varnish, f"/api/v1/articles/{other.slug}/")
+    story.headline = "Harbour closes again"
+    story.save()
+    deadline = time.monotonic() + 1
+    while "Harbour closes" not in (page := get(varnish, detail)).body:
+        assert time.monotonic() < deadline, page.headers.get("X-Edge")
+        time.sleep(0.02)
+    again = get(varnish, f"/api/v1/articles/{other.slug}/")
+    assert (again.headers["X-Edge"], again.body) == ("hit", held_other.body)

@@ -79,13 +79,13 @@ def test_cards_of_syndicated_copy_say_where_it_came_from(client, seed, make_arti
     wire = make_article(headline="Wire copy", byline="Reuters staff", source_name="Reuters")
     html = client.get("/").content.decode()
     seed_card = card_of(html, seed.headline)
-    assert '<span class="via">via Gulan Media</span>' in seed_card
+    assert '<span class="via">via <bdi>Gulan Media</bdi></span>' in seed_card
     assert 'class="credit"' not in seed_card  # the credit is the source: said once
     wire_card = card_of(html, wire.headline)
-    assert '<span class="credit">Reuters staff</span>' in wire_card
-    assert '<span class="via">via Reuters</span>' in wire_card
+    assert '<bdi class="credit">Reuters staff</bdi>' in wire_card
+    assert '<span class="via">via <bdi>Reuters</bdi></span>' in wire_card
     own_card = card_of(html, own.headline)
-    assert '<span class="credit">Amina Hassan</span>' in own_card and "via" not in own_card
+    assert '<bdi class="credit">Amina Hassan</bdi>' in own_card and "via" not in own_card
     for url in ("/tags/syria/", "/search/?q=Kremlin", f"/sections/{seed.section.slug}/"):
         html = client.get(url).content.decode()
         assert "via Gulan Media" in card_of(html, seed.headline), url

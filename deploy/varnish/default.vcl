@@ -56,6 +56,19 @@ sub vcl_recv {
     # Any other cookie (analytics, consent banners) changes nothing the app renders.
     unset req.http.Cookie;
 
+    # The content API reads every parameter it is given (filters, cursors): all of them make
+    # its entry, sorted, so the same query in another order shares it. Its answers vary by
+    # Accept between ninjs and JSON only: two variants, not one per client's Accept header.
+    if (req.url ~ "^/api/") {
+        set req.url = std.querysort(req.url);
+        if (req.http.Accept ~ "(?i)(^|,)\s*application/ninjs\+json\s*(;|,|$)") {
+            set req.http.Accept = "application/ninjs+json";
+        } else {
+            unset req.http.Accept;
+        }
+        return (hash);
+    }
+
     # Only the parameters public pages read make an entry of their own: page numbers, and
     # the words of a search. ?utm_source=..., ?fbclid=..., ?x=1 (or ?q= on any other page)
     # are dropped before the app and the cache see them, so they share the page's entry.

@@ -1,3 +1,4 @@
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -5,13 +6,22 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management import BaseCommand, CommandError
+from django.core.validators import URLValidator
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from articles.models import Article, OldSlug, Section
 from articles.publishing import TransitionError, first_publication_dates, require_pictures_ready
-from articles.wire import WireFormatError, decode, parse_story
+from articles.wire import (
+    NinjsFormatError,
+    WireFormatError,
+    decode,
+    parse_ninjs_file,
+    parse_ninjs_item,
+    parse_story,
+)
 from photos.checks import check_upload
 from photos.models import Image
 
@@ -22,11 +32,20 @@ class Command(BaseCommand):
         "A story already here (same headline, same original date) is skipped; a file that "
         "does not fit is refused with the line at fault and nothing from it is imported. "
         "A folder imports every .txt file in it. --image gives one story its lead picture, "
-        "checked and cleaned as an upload is."
+        "checked and cleaned as an upload is. --format ninjs reads IPTC ninjs 2.x JSON "
+        "instead: one item or a list of them a file, .json or .ninjs files in a folder."
     )
+    # The files a folder gives, by format.
+    SUFFIXES = {"text": (".txt",), "ninjs": (".json", ".ninjs")}
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="FILE", help="text files or folders")
+        parser.add_argument(
+            "--format",
+            choices=sorted(self.SUFFIXES),
+            default="text",
+            help="text: plain-text wire copy (the default); ninjs: IPTC ninjs 2.x JSON",
+        )
         parser.add_argument(
             "--publish",
             action="store_true",
@@ -51,8 +70,14 @@ class Command(BaseCommand):
         picture.add_argument("--alt", help="what the picture shows, for readers who cannot see it")
 
     def handle(self, *args, paths, publish, dry_run, image, caption, credit, alt, **options):
-        files = list(files_in(paths))
+        fmt = options["format"]
+        files = list(files_in(paths, self.SUFFIXES[fmt]))
         picture = lead_picture_request(image, caption=caption, credit=credit, alt=alt)
+        if picture and fmt == "ninjs":
+            raise CommandError(
+                "--image is for text copy; a ninjs item's pictures are the partner's own "
+                "(its associations) and are not imported."
+            )
         if picture and len(files) != 1:
             raise CommandError(
                 f"--image gives one story its picture, but {len(files)} files were given "
@@ -61,12 +86,18 @@ class Command(BaseCommand):
         counts = {"imported": 0, "skipped": 0, "refused": 0}
         seen = set()  # stories of this run, so a dry run also notices a file given twice
         for path in files:
-            outcome, message = self.import_file(
-                path, publish=publish, dry_run=dry_run, seen=seen, picture=picture
-            )
-            counts[outcome] += 1
-            style = {"imported": self.style.SUCCESS, "refused": self.style.ERROR}.get(outcome, str)
-            self.stdout.write(style(f"{path}: {message}"))
+            if fmt == "ninjs":
+                results = self.import_ninjs_file(path, publish=publish, dry_run=dry_run, seen=seen)
+            else:
+                results = [
+                    self.import_file(
+                        path, publish=publish, dry_run=dry_run, seen=seen, picture=picture
+                    )
+                ]
+            for outcome, message in results:
+                counts[outcome] += 1
+                style = {"imported": self.style.SUCCESS, "refused": self.style.ERROR}
+                self.stdout.write(style.get(outcome, str)(f"{path}: {message}"))
         summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
         if dry_run:
             summary = summary.replace("imported", "would be imported", 1)
@@ -117,6 +148,54 @@ class Command(BaseCommand):
                 return "refused", f"refused: the database would not take it ({exc})"
             return "refused", f"refused: the picture could not be stored ({exc})"
         return "imported", f"imported as a {status}: {article.get_absolute_url()}{described(image)}"
+
+    def import_ninjs_file(self, path, *, publish, dry_run, seen):
+        """[(outcome, message)] for each item of a ninjs file, or one refusal for the file.
+
+        Every item is read and checked before anything is written, and the file's stories
+        are saved in one transaction: a refused file leaves nothing behind. An item already
+        here is skipped and the others still imported.
+        """
+        try:
+            items = parse_ninjs_file(decode(path.read_bytes()))
+            stories = [parse_ninjs_item(item, number) for number, item in enumerate(items, 1)]
+            for story in stories:
+                check_ninjs_story(story)
+        except OSError as exc:
+            return [("refused", f"refused: cannot read it ({exc.strerror})")]
+        except (WireFormatError, NinjsFormatError) as exc:
+            return [("refused", f"refused: {exc}; nothing from this file was imported")]
+
+        results, fresh = [], []
+        for story in stories:
+            key = (story.headline.casefold(), timezone.localdate(story.original_published_at))
+            existing = ours(story) or already_imported(story)
+            if existing or key in seen:
+                where = f"as /articles/{existing.slug}/" if existing else "earlier in this run"
+                results.append(("skipped", f"{story.where}: skipped: already imported {where}"))
+                continue
+            seen.add(key)
+            fresh.append(story)
+
+        status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
+        if dry_run:
+            return results + [
+                ("imported", f"{story.where}: would import as a {status}") for story in fresh
+            ]
+        imported = []
+        try:
+            with transaction.atomic():
+                for story in fresh:
+                    with reversion.create_revision():
+                        article = create_article(story, publish=publish)
+                        reversion.set_comment(f"Imported from {path.name}, item {story.number}")
+                    imported.append((story, article))
+        except DatabaseError as exc:
+            return [("refused", f"refused: the database would not take it ({exc})")]
+        return results + [
+            ("imported", f"{story.where}: imported as a {status}: {article.get_absolute_url()}")
+            for story, article in imported
+        ]
 
 
 class PictureRefused(Exception):
@@ -207,11 +286,11 @@ def pick(given, found, field, *, option=None):
     return found[:limit] if limit else found
 
 
-def files_in(paths):
+def files_in(paths, suffixes=(".txt",)):
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt")
+            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes)
         else:
             yield path
 
@@ -242,13 +321,60 @@ def check_body(story):
             raise WireFormatError(story.body_line, " ".join(exc.messages)) from exc
 
 
+def check_ninjs_story(story):
+    """Refuse, naming the item and field, what the database would refuse with a bare error."""
+    tag_length = Tag._meta.get_field("name").max_length
+    fields = [
+        ("headlines", story.headline, Article._meta.get_field("headline").max_length),
+        ("by", story.byline, Article._meta.get_field("byline").max_length),
+        ("infosources", story.source_name, Article._meta.get_field("source_name").max_length),
+        (
+            story.source_url_field,
+            story.source_url,
+            Article._meta.get_field("source_url").max_length,
+        ),
+        ("subjects", story.section, Section._meta.get_field("name").max_length),
+        *(("subjects", tag, tag_length) for tag in story.tags),
+    ]
+    for field, value, limit in fields:
+        if len(value) > limit:
+            raise NinjsFormatError(
+                f"{story.where}, {field}: {value[:40]!r}… is {len(value)} characters long; "
+                f"at most {limit} fit"
+            )
+    if story.source_url:
+        try:
+            URLValidator(schemes=["http", "https"])(story.source_url)
+        except ValidationError:
+            raise NinjsFormatError(
+                f"{story.where}, {story.source_url_field}: {story.source_url!r} is not a web "
+                "address"
+            ) from None
+    try:
+        Article._meta.get_field("body").run_validators(story.body)
+    except ValidationError as exc:
+        raise NinjsFormatError(f"{story.where}, bodies: {' '.join(exc.messages)}") from None
+
+
+def ours(story):
+    """The story here whose guid the item's `urn:uuid:` uri names: our own copy, come back."""
+    prefix = "urn:uuid:"
+    if not story.uri.lower().startswith(prefix):
+        return None
+    try:
+        guid = uuid.UUID(story.uri[len(prefix) :])
+    except ValueError:
+        return None
+    return Article.objects.filter(guid=guid).first()
+
+
 def already_imported(story):
     """A story with the same headline first published the same day (in the newsroom's zone).
 
     Editors may retouch the copy and the time after importing it; the headline and the day
     are what identify a wire story.
     """
-    noon = story.original_published_at
+    noon = timezone.localtime(story.original_published_at)
     day_start = noon.replace(hour=0)
     day_end = noon.replace(hour=23, minute=59, second=59, microsecond=999999)
     return (
@@ -268,10 +394,12 @@ def create_article(story, *, publish, image=None):
     article = Article(
         headline=story.headline,
         slug=unique_slug(story.headline),
+        standfirst=story.standfirst,
         body=story.body,
         section=section,
-        byline=story.credit,
-        source_name=story.credit,
+        byline=story.byline,
+        source_name=story.source_name,
+        source_url=story.source_url,
         original_published_at=story.original_published_at,
         display_date=story.display_at,
         status=Article.Status.DRAFT,
@@ -284,6 +412,8 @@ def create_article(story, *, publish, image=None):
             timezone.now(), article.original_published_at
         )
     article.save()
+    if story.tags:
+        article.tags.add(*story.tags)
     return article
 
 

@@ -141,12 +141,35 @@
         dialog.querySelector('.desk-schedule-cancel').addEventListener('click', () => dialog.close());
     }
 
+    // The text fields follow the story's language: picking Sorani turns the headline, the
+    // standfirst and the body editor right to left (the server sets the same on load:
+    // ArticleAdminForm._offer_languages).
+    function setUpLanguage() {
+        const choice = document.getElementById('id_language');
+        if (!choice) {
+            return;
+        }
+        const rtl = (choice.dataset.rtlLanguages || '').split(' ');
+        choice.addEventListener('change', () => {
+            const language = choice.value;
+            const dir = rtl.includes(language) ? 'rtl' : 'ltr';
+            const fields = document.querySelectorAll(
+                '#article_form [dir][lang]:is(input, textarea), #article_form .prose-editor[dir]'
+            );
+            for (const field of fields) {
+                field.setAttribute('lang', language);
+                field.setAttribute('dir', dir);
+            }
+        });
+    }
+
     function ready() {
         if (!document.getElementById('article_form')) {
             return;
         }
         setUpCounts();
         setUpSchedule();
+        setUpLanguage();
     }
 
     if (document.readyState === 'loading') {

@@ -179,6 +179,12 @@ async function createEditor(textarea) {
   // CSP refuses: richtext.css holds the same rules.
   const disabled = textarea.hasAttribute("disabled")
   const wrapper = prose.crel("div", { className: disabled ? "prose-editor disabled" : "prose-editor" })
+  // The story's language and direction (ArticleAdminForm): the editable area inherits them
+  // from the container, so a Sorani body is typed right to left; the toolbar stays as it is
+  // (richtext.css). desk-form.js changes them when the editor picks another language.
+  for (const name of ["lang", "dir"]) {
+    if (textarea.hasAttribute(name)) wrapper.setAttribute(name, textarea.getAttribute(name))
+  }
   textarea.before(wrapper)
   wrapper.append(textarea)
   const editor = new prose.Editor({
