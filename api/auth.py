@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import formats, timezone
 from ninja.security.http import HttpAuthBase
 
+from .http import count_refused
 from .models import ApiToken
 from .problems import Problem
 
@@ -104,4 +105,8 @@ class StaffToken(HttpAuthBase):
     def __call__(self, request):
         # ninja lets a request through only when this returns something true (and keeps
         # it as request.auth): the token's owner, or an anonymous reader.
-        return token_user(request) or AnonymousUser()
+        try:
+            return token_user(request) or AnonymousUser()
+        except Problem:
+            count_refused(request)  # 429 once this address is over its limit
+            raise

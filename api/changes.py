@@ -319,7 +319,7 @@ def latest(request: HttpRequest, response: HttpResponse):
 def _visible(now):
     # Due rows only (a scheduled story's row waits for its time), and none of the last few
     # seconds: see the module docstring.
-    settle = timedelta(seconds=getattr(settings, "API_CHANGES_SETTLE_SECONDS", 2))
+    settle = timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
     return PublicChange.objects.filter(at__lte=now - settle)
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils.http import http_date
+from ninja.errors import Throttled
 from ninja.throttling import SimpleRateThrottle
 
 from articles.page_cache import _is_personal
@@ -145,9 +146,23 @@ class ClientThrottle(SimpleRateThrottle):
         return super().allow_request(request)
 
     def get_cache_key(self, request):
-        if _bearer(request):
+        # A refused token is no token: the request counts against its address (see
+        # count_refused()), or a made-up token on each request would dodge the limit.
+        if _bearer(request) and not getattr(request, "api_token_refused", False):
             return None
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+def count_refused(request):
+    """Count a request whose token was refused against its client address, and raise
+    Throttled once that address is over its limit.
+
+    ninja checks authentication before its throttles, so a refused token never reaches them:
+    this is called from the authentication itself (api/auth.py)."""
+    request.api_token_refused = True
+    throttle = ClientThrottle()
+    if not throttle.allow_request(request):
+        raise Throttled(wait=throttle.wait())
 
 
 class TokenThrottle(ClientThrottle):

@@ -9,6 +9,7 @@ no view should see (repeated, or holding NUL bytes) refused. Every error is a pr
 
 import functools
 import logging
+import math
 from http import HTTPStatus
 
 from django.http import Http404
@@ -131,8 +132,12 @@ def _not_found(request, exc):
 
 
 def _throttled(request, exc):
-    wait = f" Try again in {int(exc.wait) + 1} seconds." if exc.wait else ""
-    return Problem(429, "Too many requests", f"This client asked too often.{wait}").response()
+    wait = f" Try again in {math.ceil(exc.wait)} seconds." if exc.wait else ""
+    response = Problem(429, "Too many requests", f"This client asked too often.{wait}").response()
+    if exc.wait:
+        # ninja adds it to its own throttles' answers; a refused token's count raises here.
+        response["Retry-After"] = str(math.ceil(exc.wait))
+    return response
 
 
 def _moved(request, exc):

@@ -1,7 +1,8 @@
 from django.urls import path, register_converter
 
 from . import feeds, views
-from .converters import FrontLanguageConverter, UnicodeSlugConverter
+from .converters import UnicodeSlugConverter
+from .languages import FrontLanguageConverter
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(FrontLanguageConverter, "language")

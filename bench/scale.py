@@ -47,6 +47,9 @@ def environment(url):
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "PUBLIC_CACHE_SECONDS": "0",
+        # The benchmark is one client asking hundreds of times a minute.
+        "API_RATE_LIMIT": "",
+        "API_TOKEN_RATE_LIMIT": "",
         "LOG_LEVEL": "WARNING",
     }
 
@@ -113,6 +116,9 @@ def pages():
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
+    from api.changes import CURSOR_MARK
+    from api.http import make_cursor
+    from api.models import PublicChange
     from articles.models import Article, Author, Section
     from articles.sitemaps import SITEMAPS
     from bench.generate import ADMIN_QUERY, SEARCH_QUERY, WORDS
@@ -124,6 +130,10 @@ def pages():
     news = Section.objects.get(slug="news")
     last = {name: sitemap().paginator.num_pages for name, sitemap in SITEMAPS.items()}
     changelist = ("admin:articles_article_changelist", "")
+    deep_cursor = make_cursor(middle.date_shown, middle.pk)
+    # 50 changes before the newest: what a partner polling every minute has left to read.
+    polled = PublicChange.objects.order_by("-at", "-pk")[50]
+    polled_cursor = make_cursor(CURSOR_MARK, polled.at, polled.pk)
     candidates = {
         "article": middle.get_absolute_url(),
         "front": "/",
@@ -147,6 +157,19 @@ def pages():
         "sitemap tags": "/sitemap-tags.xml",
         "sitemap tags last": f"/sitemap-tags.xml?p={last['tags']}",
         "news sitemap": ("news-sitemap", ""),
+        # The content API (api/): a list page deep in the archive by its cursor, as a
+        # partner paging through everything reaches it; the changes feed near its end, as a
+        # partner polling every minute reads it.
+        "api list": "/api/v1/articles/",
+        "api list deep": "/api/v1/articles/?" + urlencode({"cursor": deep_cursor}),
+        "api list section": "/api/v1/articles/?section=news",
+        "api list tag": "/api/v1/articles/?tag=topic-7",
+        "api article": f"/api/v1/articles/{middle.slug}/",
+        "api ninjs": f"/api/v1/articles/{middle.slug}.ninjs",
+        "api search": "/api/v1/search/?" + urlencode({"q": SEARCH_QUERY}),
+        "api changes": "/api/v1/changes/",
+        "api changes polled": "/api/v1/changes/?" + urlencode({"since": polled_cursor}),
+        "api changes latest": "/api/v1/changes/latest",
         "admin changelist": changelist,
         "admin search": (changelist[0], "?" + urlencode({"q": ADMIN_QUERY})),
         # In about 1 story in 10: a full page of 100 rows at both sizes (the search above

@@ -169,6 +169,9 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Messages live in the session, not in a cookie: the admin shows a new API token's secret
+# once as a message (api/admin.py), and a cookie would carry it, signed but readable.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "newsroom.urls"
 
@@ -540,4 +543,7 @@ LOGGING = {
 # an empty value turns the limit off. Over it: 429 with Retry-After.
 API_RATE_LIMIT = env("API_RATE_LIMIT", "120/min") or None
 API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", "600/min") or None
+# The changes feed lists a change only this many seconds after it was recorded: a change
+# committed a moment after a later one must not be passed by a partner's cursor (api/changes.py).
+API_CHANGES_SETTLE_SECONDS = float(env("API_CHANGES_SETTLE_SECONDS", "2"))
 # --- end of Content API -------------------------------------------------------------------

@@ -181,6 +181,20 @@ def test_tokens_are_counted_per_token_at_their_own_rate(client, settings, story,
     assert_problem(client.get(LIST, headers=bearer), 429)
 
 
+def test_refused_tokens_count_against_the_client_address(client, settings, story):
+    # Otherwise a made-up token on each request would dodge the limit: the token is checked
+    # (a query) before ninja's throttles run, and a refusal never reached them.
+    settings.API_RATE_LIMIT = "3/min"
+    for number in range(3):
+        refused = client.get(LIST, headers={"Authorization": f"Bearer nrm_made-up-{number}"})
+        assert_problem(refused, 401)
+    over = client.get(LIST, headers={"Authorization": "Bearer nrm_made-up-again"})
+    assert_problem(over, 429)
+    assert int(over["Retry-After"]) > 0
+    # The same address, without a token, has used its three too.
+    assert_problem(client.get(LIST), 429)
+
+
 # Bad requests: a problem naming the parameter, never a 500 ----------------------------------
 
 

@@ -60,7 +60,14 @@ def test_partner_copies_the_seed_story_and_removes_it_when_withdrawn(run, admin_
 
     assert run() == {mine}
     item = json.loads((run.folder / mine).read_text())
-    assert list(Draft202012Validator(SCHEMA).iter_errors(item)) == []
+    assert (
+        list(
+            Draft202012Validator(
+                SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
+            ).iter_errors(item)
+        )
+        == []
+    )
     assert item["uri"] == f"urn:uuid:{seed.guid}"
     assert item["headlines"][0]["value"] == seed.headline
     assert (run.folder / ".cursor").read_text().strip()

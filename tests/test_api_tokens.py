@@ -357,6 +357,12 @@ def test_tokens_are_optional_in_the_openapi_document(client):
     scheme = document["components"]["securitySchemes"]["StaffToken"]
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     assert scheme["description"].startswith("Optional.")
+    # Each operation says so too: either no token ({}) or the staff token. A generated client
+    # must not demand a token of anonymous readers.
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    assert operations
+    for operation in operations:
+        assert operation["security"] == [{}, {"StaffToken": []}], operation["operationId"]
 
 
 def test_a_refusal_is_a_problem_not_an_exception(rf, reporter):

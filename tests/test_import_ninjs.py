@@ -298,3 +298,41 @@ def test_a_null_optional_field_counts_as_absent(db, tmp_path):
     assert failed is None, out
     article = Article.objects.get()
     assert article.byline == "" and article.source_name == ""
+
+
+# Odd items: each a refusal naming the item and the field, never a traceback -----------
+
+GOOD_ITEM = {
+    "headlines": [{"role": "main", "value": "A story"}],
+    "bodies": [{"contenttype": "text/html", "value": "<p>Some words.</p>"}],
+    "contentcreated": "2021-09-14T11:00:00Z",
+}
+
+
+def import_items(tmp_path, *items, **options):
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(list(items)), encoding="utf-8")
+    return import_ninjs(path, **options)
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        # Dates UTC or our zone cannot hold, though the calendar has them.
+        ({"contentcreated": "0001-01-01T00:00:00+05:00"}, "item 1, contentcreated: "),
+        ({"contentcreated": "9999-12-31T23:00:00-05:00"}, "item 1, contentcreated: "),
+        ({"firstcreated": "0001-01-01T00:00:00+14:00"}, "item 1, firstcreated: "),
+        # A body with no words at all, not even markup.
+        ({"bodies": [{"contenttype": "text/html", "value": ""}]}, "item 1 ('A story'), bodies: "),
+        ({"bodies": [{"contenttype": "text/html", "value": None}]}, "item 1 ('A story'), bodies: "),
+        ({"bodies": [{"contenttype": "text/plain", "value": " \n "}]}, "item 1 ('A story'), bodies"),
+        ({"bodies": [], "body_text": ""}, "item 1 ('A story'), bodies: "),
+        # A section named by white space alone.
+        ({"subjects": [{"rel": "section", "name": "  "}]}, "item 1 ('A story'), subjects: "),
+    ],
+)
+def test_an_odd_item_is_refused_naming_its_field(db, tmp_path, change, said):
+    out, failed = import_items(tmp_path, GOOD_ITEM, {**GOOD_ITEM, **change})
+    assert f"refused: {said.replace('item 1', 'item 2')}" in out, out
+    assert failed and "1 refused" in failed
+    assert not Article.objects.exists() and not Section.objects.exists()
