@@ -8,7 +8,8 @@ The session cookie is ignored: a staff member logged in to the admin reads the A
 public does. Only a token, sent on purpose, reads more.
 """
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
 from ninja.security.http import HttpAuthBase
 
@@ -21,6 +22,17 @@ from .problems import Problem
 READS_EVERY_STORY = ("articles.view_article", "articles.change_article")
 
 _NOT_CHECKED = object()
+
+# The same rule as user.has_perm() by ModelBackend (the only backend granting permissions
+# here), a superuser aside: the permission given to the owner or to one of their groups,
+# asked in the token's own query, so a token costs an API answer one query, not three.
+_MAY_READ_STORIES = Exists(
+    Permission.objects.filter(
+        Q(user=OuterRef("user")) | Q(group__user=OuterRef("user")),
+        content_type__app_label="articles",
+        codename__in=[name.partition(".")[2] for name in READS_EVERY_STORY],
+    )
+)
 
 
 def token_user(request):
@@ -53,8 +65,9 @@ def _check(request):
         raise _invalid("The Authorization header says Bearer but gives no token.")
     # One query, by the unique index on the digest. The same words for every secret we do
     # not hold: nothing tells a guesser how close they came, or whose token it might be.
+    tokens = ApiToken.objects.select_related("user").annotate(may_read=_MAY_READ_STORIES)
     try:
-        token = ApiToken.objects.select_related("user").get(digest=ApiToken.digest_of(secret))
+        token = tokens.get(digest=ApiToken.digest_of(secret))
     except ApiToken.DoesNotExist:
         raise _invalid("This token is unknown: check that it was copied whole.") from None
     now = timezone.now()
@@ -66,7 +79,7 @@ def _check(request):
     user = token.user
     if not (user.is_active and user.is_staff):
         raise _invalid("This token's owner may no longer sign in to the admin.")
-    if not any(user.has_perm(permission) for permission in READS_EVERY_STORY):
+    if not (user.is_superuser or token.may_read):
         # A token reads more than the public or nothing: one that reads what the public
         # reads would only hide a mistake (the preview would say every draft is missing).
         raise Problem(

@@ -85,7 +85,8 @@ def make_cursor(*values):
 
 def read_cursor(text, *, parameter, types):
     """The values of a cursor made by make_cursor(), read as `types` ("datetime", "int",
-    "str"); anything else is a 400 problem naming `parameter`."""
+    "str"; "datetime?" is a datetime or None); anything else is a 400 problem naming
+    `parameter`."""
     refusal = Problem(
         400,
         "Invalid parameter",
@@ -101,6 +102,11 @@ def read_cursor(text, *, parameter, types):
         raise refusal
     read = []
     for value, kind in zip(values, types, strict=True):
+        if kind == "datetime?":
+            if value is None:
+                read.append(None)
+                continue
+            kind = "datetime"
         try:
             if kind == "datetime":
                 value = datetime.datetime.fromisoformat(value)
@@ -109,8 +115,10 @@ def read_cursor(text, *, parameter, types):
                 value = value.astimezone(datetime.UTC)  # OverflowError at the calendar's ends
             elif kind == "int" and (type(value) is not int or not 0 <= value < 2**63):
                 raise ValueError
-            elif kind == "str" and not isinstance(value, str):
-                raise ValueError
+            elif kind == "str" and (not isinstance(value, str) or "\x00" in value):
+                raise ValueError  # NUL: no database takes it in a string
+            elif kind == "str":
+                value.encode()  # half a UTF-16 pair ("\ud800" in JSON): UnicodeEncodeError
         except (TypeError, ValueError, OverflowError):
             raise refusal from None
         read.append(value)

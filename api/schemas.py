@@ -44,6 +44,7 @@ class NameOut(Schema):
 
 class ListOfNames(Schema):
     items: list[NameOut]
+    next: str | None = Field(description="The next page (absolute URL), or null on the last.")
 
 
 class SourceOut(Schema):

@@ -9,7 +9,7 @@ import json
 import re
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from articles.surrogate_keys import story_keys, story_page_keys
 
 from . import http
 from .access import stories_for
+from .auth import token_user
 from .problems import Problem, bad_parameter
 from .schemas import (
     PROBLEM_RESPONSES,
@@ -92,9 +93,7 @@ def list_articles(
     cursor: str | None = CURSOR,
     limit: int = LIMIT,
 ):
-    stories = stories_for(request).newest_first().for_listing()
-    # A story with no date yet (a draft a token may read) has no place in the order.
-    stories = stories.filter(**{"date_shown__isnull": False})
+    stories = _newest_first(request, stories_for(request)).for_listing()
     keys = set()
     filters = {"section": section, "tag": tag, "author": author}
     for name, slug in filters.items():
@@ -364,13 +363,36 @@ def _name(request, kind, obj):
     }
 
 
+NAMES_PAGE_SIZE = 100
+MAX_NAMES_PAGE_SIZE = 500
+
+
 def _names_view(kind, plural):
-    def view(request):
-        found = list(getattr(stories_for(request), plural)().order_by("name", "pk"))
+    def view(
+        request,
+        cursor: str | None = CURSOR,
+        limit: int = Query(
+            NAMES_PAGE_SIZE,
+            ge=1,
+            le=MAX_NAMES_PAGE_SIZE,
+            description=f"Names per page: {NAMES_PAGE_SIZE} unless said, at most "
+            f"{MAX_NAMES_PAGE_SIZE} (a larger number is refused with 400).",
+        ),
+    ):
+        found = getattr(stories_for(request), plural)().order_by("name", "pk")
+        if cursor is not None:
+            name, pk = http.read_cursor(cursor, parameter="cursor", types=("str", "int"))
+            found = found.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
+        page = list(found[: limit + 1])
+        next_url = None
+        if len(page) > limit:
+            page = page[:limit]
+            after = http.make_cursor(page[-1].name, page[-1].pk)
+            next_url = http.absolute_url(request, request.path, limit=limit, cursor=after)
         # A name changing or a story joining or leaving one purges "feeds"
         # (surrogate_keys.touched_by); a section's rename purges "nav", on every answer.
         http.shows(request, {"feeds"}, last_modified=site_changed_at())
-        return {"items": [_name(request, kind, obj) for obj in found]}
+        return {"items": [_name(request, kind, obj) for obj in page], "next": next_url}
 
     view.__name__ = f"list_{plural}"
     return view
@@ -382,7 +404,8 @@ for _kind, _plural in (("section", "sections"), ("tag", "tags"), ("author", "aut
         response={200: ListOfNames, **PROBLEM_RESPONSES},
         summary=f"{_plural.capitalize()} with live stories",
         description=f"Every {_kind} that has at least one live story, by name, with its "
-        "page and the API list of its stories.",
+        "page and the API list of its stories, a page at a time: follow `next` until it is "
+        "null.",
     )(_names_view(_kind, _plural))
 
 
@@ -408,22 +431,37 @@ def search(
 ):
     if not search_terms(q):
         raise bad_parameter("q", "Give at least one word to search for.")
-    stories = matching(stories_for(request), q).newest_first().for_listing()
-    stories = stories.filter(date_shown__isnull=False)
+    stories = _newest_first(request, matching(stories_for(request), q)).for_listing()
     page, next_url = _page(request, stories, cursor, limit)
     # Each query its own answer, as the site's search page: never stored (page_cache.py).
     http.uncached(request)
     return {"items": [_summary(request, story) for story in page], "next": next_url}
 
 
+def _newest_first(request, stories):
+    """`stories` newest first by the date readers see. A staff token also reads drafts with
+    no date yet: they come last, newest (by id) first. Readers' lists keep the plain order
+    the index article_reader_date_idx serves; a live story always has a date."""
+    stories = stories.newest_first()
+    if token_user(request) is None:
+        return stories.filter(date_shown__isnull=False)
+    return stories.order_by(F("date_shown").desc(nulls_last=True), "-pk")
+
+
 def _page(request, stories, cursor, limit):
-    """A page of `stories` (ordered by newest_first()) after `cursor`, and the next page's
+    """A page of `stories` (ordered by _newest_first()) after `cursor`, and the next page's
     URL or None. Keyset, not offset: (date_shown, pk) below the last one seen, so stories
     published meanwhile shift nothing, and one row more than a page says whether there is
-    another without counting."""
+    another without counting. Undated stories (staff only) follow every dated one."""
     if cursor is not None:
-        shown, pk = http.read_cursor(cursor, parameter="cursor", types=("datetime", "int"))
-        stories = stories.filter(Q(date_shown__lt=shown) | Q(date_shown=shown, pk__lt=pk))
+        shown, pk = http.read_cursor(cursor, parameter="cursor", types=("datetime?", "int"))
+        if shown is None:
+            stories = stories.filter(date_shown__isnull=True, pk__lt=pk)
+        else:
+            after = Q(date_shown__lt=shown) | Q(date_shown=shown, pk__lt=pk)
+            if token_user(request) is not None:
+                after |= Q(date_shown__isnull=True)
+            stories = stories.filter(after)
     page = list(stories[: limit + 1])
     if len(page) <= limit:
         return page, None

@@ -17,11 +17,10 @@ from . import languages
 from .models import Article
 from .packed import JSON_FUNCTIONS
 
-# What a link to a version needs, and no more: a story page reads its versions in one query.
-VERSION_FIELDS = ("slug", "headline", "language", "translation_of_id")
+# What a link to a version needs, and no more (live_versions() asked of a story alone).
+VERSION_FIELDS = ("slug", "language", "translation_of_id")
 
-
-# What the story page reads of each version, packed into the story's own row.
+# What a story page or the sitemap reads of each version, packed into the story's own row.
 PACKED_FIELDS = (
     *("id", "slug", "language", "translation_of_id"),
     *("status", "published_at", "expires_at"),  # whether it is live
@@ -74,20 +73,6 @@ def live_versions(article):
         .only(*VERSION_FIELDS)
     )
     return in_language_order(versions)
-
-
-def live_versions_of_many(articles):
-    """{group's original id: its live versions} for many stories, in one query (sitemaps)."""
-    original_ids = {article.original_id for article in articles}
-    versions = (
-        Article.objects.live()
-        .filter(Q(pk__in=original_ids) | Q(translation_of_id__in=original_ids))
-        .only(*VERSION_FIELDS)
-    )
-    groups = {}
-    for version in versions:
-        groups.setdefault(version.original_id, []).append(version)
-    return {original_id: in_language_order(group) for original_id, group in groups.items()}
 
 
 def in_language_order(versions):

@@ -22,7 +22,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -236,6 +236,7 @@ SECTION_REL = "section"
 # A picture in partner copy is the partner's: we do not have it, and the cleaner would keep
 # its caption as a stray paragraph. It goes whole, before the body is cleaned.
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LINE_SPACE = re.compile(r"[ \t\r\n\u2028\u2029]+")
 _FIGURE = re.compile(r"<figure\b.*?</figure\s*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -308,10 +309,13 @@ def parse_ninjs_item(item: dict, number: int) -> NinjsStory:
     subjects = _objects(item, "subjects", refuse)
     sections = [s for s in subjects if s.get("rel") == SECTION_REL and s.get("name")]
     tags = [
-        squash(text("subjects", s["name"]))
+        one_line(text("subjects", s["name"]))
         for s in subjects
         if s.get("rel") != SECTION_REL and s.get("name") is not None
     ]
+    section = one_line(text("subjects", sections[0]["name"])) if sections else DEFAULT_SECTION
+    if not section:
+        refuse("subjects", "the section (the subject with rel 'section') has no name")
     source_name, (source_url_field, source_url) = _ninjs_source(item, text, refuse)
     original = _ninjs_date(item, "contentcreated", refuse)
     first = _ninjs_date(item, "firstcreated", refuse)
@@ -320,9 +324,9 @@ def parse_ninjs_item(item: dict, number: int) -> NinjsStory:
     return NinjsStory(
         headline=headline,
         body=body,
-        byline=squash(text("by", item.get("by", ""))),
+        byline=one_line(text("by", item.get("by", ""))),
         standfirst=_ninjs_standfirst(item, text, refuse),
-        section=squash(text("subjects", sections[0]["name"])) if sections else DEFAULT_SECTION,
+        section=section,
         tags=_once_each(tags),
         source_name=source_name,
         source_url=source_url,
@@ -365,7 +369,7 @@ def _ninjs_headline(item, text, refuse):
     chosen = _pick(headlines, role="main") or next(iter(headlines), None)
     value = chosen["value"] if chosen else item.get("headline", "")
     field = "headlines" if chosen else "headline"
-    return squash(text(field, value))
+    return one_line(text(field, value))
 
 
 def _ninjs_body(item, text, refuse):
@@ -405,7 +409,7 @@ def _ninjs_source(item, text, refuse):
     sources = [s for s in _objects(item, "infosources", refuse) if s.get("name")]
     source = _pick(sources, role="originator") or next(iter(sources), {})
     name = source.get("name") or item.get("copyrightholder", "")
-    name = squash(text("infosources" if source else "copyrightholder", name))
+    name = one_line(text("infosources" if source else "copyrightholder", name))
     for field, value in (("infosources", source.get("uri")), ("uri", item.get("uri"))):
         if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
             return name, (field, text(field, value).strip())
@@ -420,7 +424,7 @@ def _ninjs_date(item, field, refuse):
         return None
     example = "as 2021-09-14T11:00:00Z"
     if not isinstance(value, str):
-        refuse(field, f"expected an ISO 8601 date and time ({example}), found {value!r}")
+        refuse(field, f"expected an ISO 8601 date and time ({example}), found {_shown(value)}")
     value = value.strip()
     try:
         # A bare day first: fromisoformat() would read "2021-09-14" as a naive midnight.
@@ -431,7 +435,24 @@ def _ninjs_date(item, field, refuse):
     if day is not None:
         return at_noon(day)
     if moment is None:
-        refuse(field, f"{value!r} is not a date and time ({example})")
+        refuse(field, f"{_shown(value)} is not a date and time ({example})")
     if timezone.is_naive(moment):
-        refuse(field, f"{value!r} has no time zone offset ({example})")
+        refuse(field, f"{_shown(value)} has no time zone offset ({example})")
+    try:
+        # Stored in UTC and shown in our zone: year 1 at +05:00 is year 0 in UTC.
+        timezone.localtime(moment.astimezone(UTC))
+    except OverflowError:
+        refuse(field, f"{_shown(value)} is out of the range of dates we can store")
     return moment
+
+
+def _shown(value):
+    """The value as a message quotes it: a 10,000-item list or a megabyte of text is cut."""
+    shown = repr(value)
+    return shown if len(shown) <= 80 else f"{shown[:80]}…"
+
+
+def one_line(value: str) -> str:
+    """A headline, byline or name on one line: runs of white space, line breaks included,
+    made one space. A non-breaking space is the writer's and stays, as in squash()."""
+    return _LINE_SPACE.sub(" ", value).strip()

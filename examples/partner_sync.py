@@ -28,6 +28,8 @@ from pathlib import Path
 CURSOR_FILE = ".cursor"
 USER_AGENT = "partner-sync/1 (+examples/partner_sync.py)"
 RETRIES = 3
+# No answer of the API comes near this (a page of 500 changes is about 300 kB).
+MAX_ANSWER = 20 * 1024 * 1024
 
 
 def main(argv=None):
@@ -65,15 +67,16 @@ class Sync:
     def pull_everything(self):
         # The place in the changes feed is taken first: what changes during the pull is
         # listed after it, and the next run replays it (fetching a story twice is harmless).
-        start = self.get_json(f"{self.base}/api/v1/changes/latest")["cursor"]
+        start = field(self.get_json(f"{self.base}/api/v1/changes/latest"), "cursor", str)
         url = f"{self.base}/api/v1/articles/"
         live = set()
         while url:
             page = self.get_json(url)
-            for story in page["items"]:
-                live.add(file_for(self.folder, story["guid"]))
-                self.fetch(story["guid"], self.ninjs_url(story["slug"]))
-            url = page["next"]
+            for story in items_of(page):
+                guid = field(story, "guid", str)
+                live.add(file_for(self.folder, guid))
+                self.fetch(guid, self.ninjs_url(field(story, "slug", str)))
+            url = field(page, "next", (str, type(None)))
         for path in self.folder.glob("*.json"):
             if path not in live:  # no longer live here: a change we never heard of
                 path.unlink()
@@ -84,16 +87,21 @@ class Sync:
         url = f"{self.base}/api/v1/changes/?{urllib.parse.urlencode({'since': cursor})}"
         while True:
             page = self.get_json(url)
-            for change in page["items"]:
-                if change["kind"] == "withdrawn":
-                    self.remove(change["guid"])
-                else:  # published or updated
-                    self.fetch(change["guid"], change["links"]["ninjs"])
+            changes = items_of(page)
+            for change in changes:
+                kind = field(change, "kind", str)
+                guid = field(change, "guid", str)
+                if kind == "withdrawn":
+                    self.remove(guid)
+                elif kind in ("published", "updated"):
+                    self.fetch(guid, field(field(change, "links", dict), "ninjs", str))
+                # (A kind this script does not know is passed over, not guessed at.)
                 # Saved after each change: a run that stops halfway starts again here.
-                self.save_cursor(change["cursor"])
-            if not page.get("more"):
+                self.save_cursor(field(change, "cursor", str))
+            # An answer that says "more" but brings nothing would have us ask forever.
+            if not (changes and field(page, "more", bool)):
                 return
-            url = page["next"]
+            url = field(page, "next", str)
 
     def fetch(self, guid, url):
         """Write the story's ninjs to <guid>.json; a story gone since (404, 410) is removed:
@@ -105,6 +113,9 @@ class Sync:
                 self.remove(guid)
                 return
             raise
+        # The story asked for, not another one written under its name.
+        if field(item, "uri", str) != f"urn:uuid:{uuid.UUID(guid)}":
+            raise ValueError(f"{url} answered the story {item['uri']!r}, not urn:uuid:{guid}")
         write_atomically(file_for(self.folder, guid), json.dumps(item, indent=2))
         self.written += 1
 
@@ -122,6 +133,10 @@ class Sync:
         return f"{self.base}/api/v1/articles/{urllib.parse.quote(slug)}.ninjs"
 
     def get_json(self, url):
+        # Only addresses on the site: a link in an answer must not send us to another
+        # server, or to a file:// on this machine.
+        if not url.startswith(f"{self.base}/"):
+            raise ValueError(f"refusing to follow {url!r}: it is not on {self.base}")
         request = urllib.request.Request(
             url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
         )
@@ -129,13 +144,35 @@ class Sync:
         while True:
             try:
                 with urllib.request.urlopen(request, timeout=30) as response:
-                    return json.load(response)
+                    data = response.read(MAX_ANSWER + 1)
+                if len(data) > MAX_ANSWER:
+                    raise ValueError(f"{url} answered more than {MAX_ANSWER} bytes")
+                try:
+                    return json.loads(data)
+                except ValueError as error:
+                    raise ValueError(f"{url} did not answer JSON ({error})") from None
             except urllib.error.HTTPError as error:
                 # Too many requests, or the site busy: wait as long as it asks, then again.
                 attempts += 1
                 if error.code not in (429, 503) or attempts > RETRIES:
                     raise
                 time.sleep(seconds_to_wait(error.headers.get("Retry-After")))
+
+
+def field(obj, name, kind):
+    """obj[name], checked to be of `kind`: an answer of another shape stops the run with a
+    message (ValueError), before anything is written from it."""
+    if not isinstance(obj, dict) or not isinstance(obj.get(name), kind):
+        raise ValueError(f"unexpected answer from the server: no {name!r} of the right type")
+    return obj[name]
+
+
+def items_of(page):
+    items = field(page, "items", list)
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError("unexpected answer from the server: an item is not an object")
+    return items
 
 
 def seconds_to_wait(retry_after):

@@ -261,6 +261,23 @@ def test_names_list_only_those_with_live_stories(client, make_article, make_auth
     assert sections[0]["articles_url"] == "http://testserver/api/v1/articles/?section=world"
 
 
+def test_names_come_a_page_at_a_time_by_name(client, make_article):
+    # A newsroom has thousands of tags: the list is paged like the stories, by a cursor.
+    names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+    make_article(tags=names)
+    make_article(tags=["Hidden draft tag"], status=Article.Status.DRAFT)
+    seen, url = [], "/api/v1/tags/?limit=2"
+    while url:
+        page = client.get(url).json()
+        assert len(page["items"]) <= 2
+        seen += [tag["name"] for tag in page["items"]]
+        url = page["next"]
+    assert seen == names
+    first = client.get("/api/v1/tags/").json()
+    assert [tag["name"] for tag in first["items"]] == names and first["next"] is None
+    assert client.get("/api/v1/tags/?limit=501").status_code == 400
+
+
 def test_search_finds_live_stories_by_their_words(client, make_article):
     found = make_article(headline="Zanzibar ferry resumes")
     make_article(headline="Something else")

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from api.http import make_cursor
 from api.models import ApiToken
 from articles.models import Article
 from tests.photos_helpers import make_image
@@ -231,6 +232,22 @@ def test_bad_list_parameters_are_400_problems_naming_them(client, story, query, 
     assert_problem(response, 400, parameter)
 
 
+@pytest.mark.parametrize("path", ["/api/v1/sections/", "/api/v1/tags/", "/api/v1/authors/"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        make_cursor("a\x00b", 1),  # no database takes a NUL in a string
+        make_cursor("\ud800", 1),  # nor half a UTF-16 pair, which JSON may carry
+        make_cursor("World", -1),
+        make_cursor(1, 1),
+        make_cursor("2024-01-01T00:00:00+00:00", 1, 2),
+        "not-a-cursor",
+    ],
+)
+def test_bad_cursors_of_the_name_lists_are_400_problems(client, story, path, cursor):
+    assert_problem(client.get(path, {"cursor": cursor}), 400, "cursor")
+
+
 def test_limit_over_the_cap_says_the_cap(client, story):
     assert "100" in client.get(LIST, {"limit": 101}).json()["detail"]
 
@@ -367,3 +384,105 @@ def test_each_query_and_format_is_cached_on_its_own(client, public_cache, story,
     # Search is never stored.
     client.get("/api/v1/search/", {"q": "story"})
     assert "X-Cache" not in client.get("/api/v1/search/", {"q": "story"})
+
+
+def test_a_cached_list_shows_a_scheduled_story_at_its_time(
+    client, public_cache, make_article, clock
+):
+    now = clock(timezone.now())
+    make_article(published_at=now - timedelta(hours=1))
+    due = make_article(published_at=now + timedelta(minutes=5))
+    clock(now + timedelta(seconds=1))  # a page made at the moment of a purge is a miss
+    for path in (LIST, "/api/v1/sections/", f"/api/v1/articles/{due.slug}/"):
+        client.get(path)
+        assert client.get(path)["X-Cache"] == "hit", path
+    assert due.slug not in client.get(LIST).content.decode()
+    clock(now + timedelta(minutes=5, seconds=1))
+    assert due.slug in client.get(LIST).content.decode()
+    assert client.get(f"/api/v1/articles/{due.slug}/").status_code == 200
+
+
+def test_a_cached_story_shows_its_correction_when_it_falls_due(client, public_cache, story, clock):
+    from articles.models import Correction
+
+    now = clock(timezone.now())
+    Correction.objects.create(article=story, text="Fixed.", published_at=now + timedelta(minutes=2))
+    clock(now + timedelta(seconds=1))
+    assert client.get(detail(story)).json()["corrections"] == []
+    assert client.get(detail(story))["X-Cache"] == "hit"
+    clock(now + timedelta(minutes=2, seconds=1))
+    assert [c["text"] for c in client.get(detail(story)).json()["corrections"]] == ["Fixed."]
+
+
+def test_cached_answers_follow_renames_captions_and_withdrawals(client, public_cache, story):
+    from taggit.models import Tag
+
+    paths = [detail(story), LIST, "/api/v1/tags/", "/api/v1/authors/", "/api/v1/sections/"]
+    for path in paths:
+        client.get(path)
+        assert client.get(path)["X-Cache"] == "hit", path
+    tag = Tag.objects.get(slug="floods")
+    tag.name = "Flooding"
+    tag.save()
+    author = story.authors.get()
+    author.name = "Jane Q. Reporter"
+    author.save()
+    story.section.name = "Abroad"
+    story.section.save()
+    image = story.lead_image
+    image.caption = "A ferry at dawn"
+    image.save()
+    shown = client.get(detail(story)).json()
+    assert [t["name"] for t in shown["tags"]] == ["Flooding"]
+    assert [a["name"] for a in shown["authors"]] == ["Jane Q. Reporter"]
+    assert shown["section"]["name"] == "Abroad"
+    assert shown["lead_picture"]["caption"] == "A ferry at dawn"
+    assert client.get(LIST).json()["items"][0]["section"]["name"] == "Abroad"
+    assert client.get("/api/v1/tags/").json()["items"][0]["name"] == "Flooding"
+    assert client.get("/api/v1/authors/").json()["items"][0]["name"] == "Jane Q. Reporter"
+    assert client.get("/api/v1/sections/").json()["items"][0]["name"] == "Abroad"
+    story.status = Article.Status.WITHDRAWN
+    story.save()
+    assert client.get(detail(story)).status_code == 410
+    assert client.get(LIST).json()["items"] == []
+    assert client.get("/api/v1/tags/").json()["items"] == []
+
+
+# Every parameter of every endpoint against odd values: a problem or an answer, never a 500.
+ODD_VALUES = [
+    *("", " ", "-1", "0", "99999999999999999999999", "1e309", "nan", "ü", "\u202e", "a" * 5000),
+    *("2024-13-01", "2024-01-01T25:00", "2024-01-01", "2024-01-01T10:00", "P1D", "[]", "null"),
+    *("0001-01-01T00:00:00", "9999-12-31T23:59:59", "2024-01-01T10:00:00+99:00"),
+    *('"', "a*", "NEAR(a b)", "-a", "a AND", "^a", "a OR b", "'", "a:b", "(", "\\", "🙂"),
+    make_cursor("2024-01-01T00:00:00+00:00", 1),
+    make_cursor("2024-01-01T00:00:00", 1),  # a time without an offset
+    make_cursor("2024-01-01T00:00:00+00:00", 2**70),
+    make_cursor("2024-01-01T00:00:00+00:00", True),
+    make_cursor(None, None),
+    make_cursor("x\x00", 1),
+    "AAAA",
+]
+PARAMETERS = {
+    "/api/v1/articles/": [
+        *("section", "tag", "author", "updated_since", "published_after", "published_before"),
+        *("cursor", "limit"),
+    ],
+    "/api/v1/search/": ["q", "cursor", "limit"],
+    "/api/v1/tags/": ["cursor", "limit"],
+    "/api/v1/changes/": ["since", "limit"],
+    "/api/v1/articles/a-story/": ["body"],
+}
+
+
+@pytest.mark.parametrize("path", PARAMETERS)
+def test_no_parameter_value_is_a_server_error(client, settings, make_article, path):
+    settings.API_RATE_LIMIT = None
+    make_article(slug="a-story", headline="A story")
+    for name in PARAMETERS[path]:
+        for value in ODD_VALUES:
+            query = {"q": "story", name: value} if path.endswith("search/") else {name: value}
+            response = client.get(path, query)
+            assert response.status_code < 500, (name, value, response.content)
+            assert response["Content-Type"].startswith(
+                ("application/json", "application/problem+json")
+            ), (name, value)

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from api.access import stories_for
 from api.auth import token_user
+from api.http import make_cursor
 from api.models import ApiToken
 from api.problems import Problem
+from tests.photos_helpers import make_image
 from tests.workflow_helpers import logged_in
 
 ADD = reverse("admin:api_apitoken_add")
@@ -212,10 +214,10 @@ def test_a_token_is_checked_by_one_indexed_query_once_per_request(
     with django_assert_num_queries(0):
         token_user(request)
         stories_for(request)
-    # A reporter's permissions come from her role: two more queries (ModelBackend), once.
+    # A reporter's permission comes from her role: asked in the same query.
     _, secret = make_token(reporter)
     ApiToken.objects.update(last_used_at=timezone.now())
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         assert token_user(factory_request(secret)) == reporter
 
 
@@ -322,9 +324,34 @@ def test_a_token_reads_a_draft_that_has_no_date_yet(client, reporter, hidden):
     assert response.status_code == 200
     assert response.json()["headline"] == hidden.headline
     assert response.json()["date_shown"] is None
-    # Lists are ordered by the date readers see: one with no date yet has no place in them.
+    # Lists are ordered by the date readers see: one with no date yet comes after every dated
+    # one, and a cursor pages on to it.
     listed = client.get("/api/v1/articles/", **bearer(secret)).json()["items"]
-    assert hidden.slug not in {story["slug"] for story in listed}
+    assert hidden.slug in {story["slug"] for story in listed}
+
+
+def test_a_token_lists_undated_drafts_after_the_dated_stories(client, reporter, make_article):
+    dated = [make_article(headline=f"Dated {n}") for n in range(2)]
+    undated = [
+        make_article(
+            headline=f"Undated {n}", status="draft", published_at=None, original_published_at=None
+        )
+        for n in range(3)
+    ]
+    _, secret = make_token(reporter)
+    seen, url = [], "/api/v1/articles/?limit=2"
+    while url:
+        page = client.get(url, **bearer(secret)).json()
+        seen += [story["slug"] for story in page["items"]]
+        url = page["next"]
+    newest_dated = sorted(dated, key=lambda s: (s.date_shown, s.pk), reverse=True)
+    newest_undated = sorted(undated, key=lambda s: s.pk, reverse=True)
+    assert seen == [s.slug for s in newest_dated + newest_undated]
+    # Readers never see them, not even by a cursor pointing past every date.
+    public = client.get("/api/v1/articles/").json()
+    assert [s["slug"] for s in public["items"]] == [s.slug for s in newest_dated]
+    past_every_date = make_cursor(None, 2**62)
+    assert client.get(f"/api/v1/articles/?cursor={past_every_date}").json()["items"] == []
 
 
 @pytest.fixture
@@ -353,6 +380,7 @@ def test_a_token_reads_a_withdrawn_story_as_ninjs_canceled(client, reporter, tak
 
 
 def test_tokens_are_optional_in_the_openapi_document(client):
+    client.get("/api/v1/openapi.json")  # made afresh each time, never patched twice
     document = client.get("/api/v1/openapi.json").json()
     scheme = document["components"]["securitySchemes"]["StaffToken"]
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
@@ -372,3 +400,26 @@ def test_a_refusal_is_a_problem_not_an_exception(rf, reporter):
     with pytest.raises(Problem) as again:
         stories_for(request)
     assert first.value is again.value and first.value.status == 401
+
+
+def test_a_token_costs_the_story_no_more_than_three_queries(
+    client, reporter, make_article, make_author, django_assert_num_queries, media
+):
+    # The token with its owner and her role's permission, the story, the body's pictures; a
+    # list stays constant in its stories (one query more than for readers: the token).
+    inside = make_image(credit="Staff", alt_text="A quay")
+    story = make_article(
+        tags=["Floods"],
+        authors=[make_author("Jane Reporter")],
+        lead_image=make_image(credit="Jane", alt_text="A ferry"),
+        body=f'<p>Text.</p><figure data-image="{inside.file.name}"></figure>',
+    )
+    _, secret = make_token(reporter)
+    client.get(f"/api/v1/articles/{story.slug}/", **bearer(secret))  # records last use
+    with django_assert_num_queries(3):
+        assert client.get(f"/api/v1/articles/{story.slug}/", **bearer(secret)).status_code == 200
+    for _ in range(5):
+        make_article(lead_image=None)
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/articles/?limit=100", **bearer(secret))
+    assert len(response.json()["items"]) == 6

@@ -385,7 +385,9 @@ def fieldset_headings(html):
 
 def test_the_form_reads_story_credits_taxonomy_publishing(eddie, section):
     html = eddie.get(ADD).content.decode()
-    assert fieldset_headings(html) == ["Story", "Credits", "Syndication", "Taxonomy", "Publishing"]
+    # Language (issue 17): what the story is written in, and the versions it belongs to.
+    expected = ["Story", "Language", "Credits", "Syndication", "Taxonomy", "Publishing"]
+    assert fieldset_headings(html) == expected
 
 
 def test_a_new_story_shows_no_fields_that_do_not_apply_yet(eddie, section):

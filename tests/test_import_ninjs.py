@@ -319,20 +319,51 @@ def import_items(tmp_path, *items, **options):
     ("change", "said"),
     [
         # Dates UTC or our zone cannot hold, though the calendar has them.
-        ({"contentcreated": "0001-01-01T00:00:00+05:00"}, "item 1, contentcreated: "),
-        ({"contentcreated": "9999-12-31T23:00:00-05:00"}, "item 1, contentcreated: "),
-        ({"firstcreated": "0001-01-01T00:00:00+14:00"}, "item 1, firstcreated: "),
+        ({"contentcreated": "0001-01-01T00:00:00+05:00"}, "item 2, contentcreated: "),
+        ({"contentcreated": "9999-12-31T23:00:00-05:00"}, "item 2, contentcreated: "),
+        ({"firstcreated": "0001-01-01T00:00:00+14:00"}, "item 2, firstcreated: "),
         # A body with no words at all, not even markup.
-        ({"bodies": [{"contenttype": "text/html", "value": ""}]}, "item 1 ('A story'), bodies: "),
-        ({"bodies": [{"contenttype": "text/html", "value": None}]}, "item 1 ('A story'), bodies: "),
-        ({"bodies": [{"contenttype": "text/plain", "value": " \n "}]}, "item 1 ('A story'), bodies"),
-        ({"bodies": [], "body_text": ""}, "item 1 ('A story'), bodies: "),
+        (
+            {"bodies": [{"contenttype": "text/html", "value": ""}]},
+            "item 2 ('Another story'), bodies: ",
+        ),
+        (
+            {"bodies": [{"contenttype": "text/html", "value": None}]},
+            "item 2 ('Another story'), bodies: ",
+        ),
+        (
+            {"bodies": [{"contenttype": "text/plain", "value": " \n "}]},
+            "item 2 ('Another story'), bodies",
+        ),
+        ({"bodies": [], "body_text": ""}, "item 2 ('Another story'), bodies: "),
         # A section named by white space alone.
-        ({"subjects": [{"rel": "section", "name": "  "}]}, "item 1 ('A story'), subjects: "),
+        ({"subjects": [{"rel": "section", "name": " \n "}]}, "item 2, subjects: "),
+        # What the message quotes of a huge value is cut.
+        ({"contentcreated": "2" * 100_000}, "item 2, contentcreated: '222"),
+        ({"contentcreated": list(range(10_000))}, "item 2, contentcreated: expected an ISO"),
     ],
 )
 def test_an_odd_item_is_refused_naming_its_field(db, tmp_path, change, said):
-    out, failed = import_items(tmp_path, GOOD_ITEM, {**GOOD_ITEM, **change})
-    assert f"refused: {said.replace('item 1', 'item 2')}" in out, out
+    other = {**GOOD_ITEM, "headlines": [{"value": "Another story"}], **change}
+    out, failed = import_items(tmp_path, GOOD_ITEM, other)
+    assert f"refused: {said}" in out, out
     assert failed and "1 refused" in failed
+    assert max(len(line) for line in out.splitlines()) < 400
     assert not Article.objects.exists() and not Section.objects.exists()
+
+
+def test_line_breaks_in_a_headline_byline_or_tag_become_spaces(db, tmp_path):
+    item = {
+        **GOOD_ITEM,
+        "headlines": [{"value": "Storm\nwarning\r\n for\u2028Leeds"}],
+        "by": "Ann\nWriter",
+        "subjects": [{"name": "Bad\nweather"}, {"rel": "section", "name": "Local\nnews"}],
+        "copyrightholder": "Leeds\nPress",
+    }
+    out, failed = import_items(tmp_path, item)
+    assert failed is None, out
+    article = Article.objects.get()
+    assert article.headline == "Storm warning for Leeds"
+    assert article.byline == "Ann Writer" and article.source_name == "Leeds Press"
+    assert [tag.name for tag in article.tags.all()] == ["Bad weather"]
+    assert article.section.name == "Local news"

@@ -576,3 +576,13 @@ def test_the_form_refuses_a_second_version_in_one_language(admin_client, origina
     )
     assert response.status_code == 200
     assert "already has a translation in کوردی" in response.content.decode()
+
+
+def test_the_news_sitemap_names_each_storys_language(client, original, sorani):
+    Article.objects.filter(pk__in=[original.pk, sorani.pk]).update(published_at=timezone.now())
+    xml = client.get("/news-sitemap.xml").content.decode()
+    entries = dict(re.findall(r"<loc>(.*?)</loc>.*?<news:language>(.*?)</news:language>", xml))
+    assert entries == {
+        f"http://testserver{original.get_absolute_url()}": "en",
+        f"http://testserver{sorani.get_absolute_url()}": "ckb",
+    }

@@ -350,6 +350,10 @@ def check_ninjs_story(story):
                 f"{story.where}, {story.source_url_field}: {story.source_url!r} is not a web "
                 "address"
             ) from None
+    # The body's validators pass an empty value by, as Django's validators do: an empty
+    # body (null, "", white space) is refused here.
+    if not story.body.strip():
+        raise NinjsFormatError(f"{story.where}, bodies: the body is empty")
     try:
         Article._meta.get_field("body").run_validators(story.body)
     except ValidationError as exc:
