@@ -464,3 +464,218 @@ def test_backfill_lists_the_stories_already_here(client, make_article):
     assert [kind for kind, _ in kinds(client)].count("published") == 2  # live and expired
     with clock_at(scheduled.published_at):
         assert ("published", "soon") in kinds(client)
+
+
+def test_a_slug_changed_in_the_save_that_unpublishes_never_reaches_the_feed(
+    client, story, boss, committed
+):
+    with committed():
+        publishing.publish(story, by=boss)
+    with committed():
+        # Renamed and sent back to draft in one save, as the change form can.
+        story.slug = "zebra-scandal-exclusive"
+        story.status = Article.Status.DRAFT
+        story.save()
+
+    text = client.get(URL).content.decode()
+    assert kinds(client) == [("published", "zebra-crossing"), ("withdrawn", "zebra-crossing")]
+    assert "zebra-scandal-exclusive" not in text
+
+
+def test_a_deleted_story_leaves_under_the_slug_readers_last_saw(client, story, boss, committed):
+    with committed():
+        publishing.publish(story, by=boss)
+    with committed():
+        publishing.unpublish(story, by=boss)
+        story.slug = "never-public"
+        story.save()
+        publishing.publish(story, by=boss, at=timezone.now() + timedelta(days=1))
+    with committed():
+        story.delete()
+
+    assert kinds(client) == [("published", "zebra-crossing"), ("withdrawn", "zebra-crossing")]
+
+
+def test_admin_saves_and_a_revert_are_one_change_each(eddie, editor, section, committed):
+    from django.urls import reverse
+    from reversion.models import Version
+
+    from tests.workflow_helpers import change_url, form_data
+
+    add = reverse("admin:articles_article_add")
+    data = form_data(
+        eddie.get(add), headline="Desk", slug="desk", body="<p>One.</p>", section=str(section.pk)
+    )
+    with committed():
+        assert eddie.post(add, data).status_code == 302
+    story = Article.objects.get(slug="desk")
+    assert not PublicChange.objects.exists()  # a draft
+    with committed():
+        publishing.publish(story, by=editor)
+    edited = form_data(eddie.get(change_url(story)), body="<p>Two.</p>", tags="Roads, Leeds")
+    with committed():
+        assert eddie.post(change_url(story), edited).status_code == 302
+    old = Version.objects.get_for_object(story).last()
+    revert = reverse("admin:articles_article_revision", args=[story.pk, old.pk])
+    with committed():
+        assert eddie.post(revert, form_data(eddie.get(revert))).status_code == 302
+
+    assert list(PublicChange.objects.values_list("kind", flat=True)) == [
+        "published",
+        "updated",
+        "updated",
+    ]
+
+
+def test_published_now_after_being_scheduled_leaves_nothing_ahead(story, boss, committed):
+    with committed():
+        publishing.publish(story, by=boss, at=timezone.now() + timedelta(hours=1))
+    with committed():
+        publishing.publish(story, by=boss)
+
+    (row,) = PublicChange.objects.all()
+    assert row.kind == "published" and row.at <= timezone.now()
+
+
+def test_revived_after_a_withdrawal_it_is_published_again(client, story, boss, committed):
+    with committed():
+        publishing.publish(story, by=boss)
+    with committed():
+        publishing.withdraw(story, by=boss)
+    with committed():
+        publishing.unpublish(story, by=boss)  # a withdrawn story is revived through draft
+    with committed():
+        publishing.publish(story, by=boss)
+
+    assert [kind for kind, _ in kinds(client)] == ["published", "withdrawn", "published"]
+
+
+# What a story shows but does not own: a rename changes every live story carrying it.
+
+
+def _rename_section(story):
+    story.section.name = "Roads and Rail"
+    story.section.save()
+
+
+def _rename_tag(story):
+    tag = story.tags.get()
+    tag.name = "Streets"
+    tag.save()
+
+
+def _rename_author(story):
+    author = story.authors.get()
+    author.name = "Ann Writer-Jones"
+    author.save()
+
+
+def _delete_author(story):
+    story.authors.get().delete()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_rename_section, _rename_tag, _rename_author, _delete_author],
+    ids=lambda f: f.__name__,
+)
+def test_a_change_to_what_live_stories_show_updates_each_of_them(
+    make_article, make_author, section, committed, change
+):
+    author = make_author("Ann Writer")
+
+    def stories(count, **fields):
+        made = [make_article(section=section, authors=[author], **fields) for _ in range(count)]
+        for story in made:
+            story.tags.add("Roads")
+        return made
+
+    with committed():
+        live = stories(3)
+        stories(1, status=Article.Status.DRAFT)
+        stories(1, published_at=timezone.now() + timedelta(days=1))
+    before = set(PublicChange.objects.values_list("id", flat=True))
+
+    with committed():
+        change(live[0])
+
+    new = PublicChange.objects.exclude(id__in=before)
+    assert sorted(new.values_list("kind", "article_id")) == [("updated", s.pk) for s in live]
+
+
+def test_a_rename_costs_the_same_queries_for_few_or_many_stories(
+    make_article, section, committed, count_queries
+):
+    def rename(name):
+        def run():
+            with committed():
+                section.name = name
+                section.save()
+
+        return run
+
+    with committed():
+        for _ in range(3):
+            make_article(section=section)
+    few = count_queries(rename("Three stories"))
+    with committed():
+        for _ in range(30):
+            make_article(section=section)
+    many = count_queries(rename("Thirty-three stories"))
+
+    assert few == many
+    assert PublicChange.objects.filter(kind="updated").count() == 3 + 33
+
+
+def test_saving_a_tag_unchanged_changes_no_story(make_article, committed):
+    from taggit.models import Tag
+
+    with committed():
+        make_article().tags.add("Roads")
+    before = PublicChange.objects.count()
+    with committed():
+        Tag.objects.get(name="Roads").save()
+
+    assert PublicChange.objects.count() == before
+
+
+@pytest.mark.usefixtures("media")
+def test_a_picture_fixed_in_the_library_updates_the_live_stories_showing_it(
+    make_article, committed
+):
+    from articles.sanitize import picture_reference
+    from tests.photos_helpers import make_image
+
+    picture = make_image("harbour.jpg", caption="The harbour", credit="Ann Agency")
+    with committed():
+        lead = make_article(lead_image=picture)
+        inside = make_article(body="<p>Words.</p>" + picture_reference(picture.file.name))
+        make_article(body="<p>Another picture entirely.</p>")
+        make_article(lead_image=picture, status=Article.Status.DRAFT)
+    before = set(PublicChange.objects.values_list("id", flat=True))
+
+    with committed():
+        picture.caption = "The harbour at dawn"
+        picture.save()
+
+    new = PublicChange.objects.exclude(id__in=before)
+    assert sorted(new.values_list("kind", "article_id")) == [
+        ("updated", lead.pk),
+        ("updated", inside.pk),
+    ]
+
+
+def test_recording_is_all_or_nothing(story, boss, committed):
+    from api import changes
+
+    goes_live = timezone.now() + timedelta(hours=1)
+    with committed():
+        publishing.publish(story, by=boss, at=goes_live)
+    with mock.patch.object(
+        PublicChange.objects, "bulk_create", side_effect=RuntimeError("disk full")
+    ):
+        with pytest.raises(RuntimeError):
+            changes.record({story.pk: None})
+
+    # The row ahead, deleted before the failed write, is back.
+    assert list(PublicChange.objects.values_list("kind", "at")) == [("published", goes_live)]
