@@ -8,7 +8,8 @@ and stories that never ran have no rows.
 
 - Every save, delete or link change of a story, or of one of its corrections, marks the story
   (receivers below, raw saves of loaddata included; the bulk loader sends `stories_loaded`
-  once per load). When the transaction commits, record() looks at each marked story once.
+  once per load). So does a change to a section, tag, author or picture a live story shows.
+  When the transaction commits, record() looks at each marked story once.
 - The kind of an immediate change compares the story now with its latest row already due:
   none or withdrawn before and live now is `published`; published or updated before and live
   now is `updated`; published or updated before and not live now is `withdrawn`. Anything
@@ -32,16 +33,19 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
+from taggit.models import Tag
 
+from articles.body_pictures import stories_showing
 from articles.bulk_load import stories_loaded
-from articles.models import Article, Correction, TaggedArticle
+from articles.models import Article, Author, Correction, Section, TaggedArticle
+from photos.models import Image
 
 from .http import absolute_url, make_cursor, read_cursor, uncached
 from .models import PublicChange
@@ -62,15 +66,15 @@ BEGINNING = (datetime(1970, 1, 1, tzinfo=UTC), 0)
 
 # Recording -------------------------------------------------------------------------------
 
-# Stories marked in this thread's open transaction: {pk: (guid, slug) of a deleted story, or
-# None}. A rolled-back transaction leaves its marks behind; they are recorded with the next
-# commit that marks the same story, from its state then, which is the right answer anyway.
+# Stories marked in this thread's open transaction: {pk: guid of a deleted story, or None}.
+# A rolled-back transaction leaves its marks behind; they are recorded with the next commit
+# that marks the same story, from its state then, which is the right answer anyway.
 _marked = threading.local()
 
 
 def mark(pks, *, deleted=None):
-    """Record these stories (pks) when the transaction commits; `deleted` is (guid, slug) of
-    a story being deleted, which will not be there to read by then."""
+    """Record these stories (pks) when the transaction commits; `deleted` is the guid of a
+    story being deleted, which will not be there to read by then."""
     pks = {pk for pk in pks if pk is not None}
     if not pks:
         return
@@ -97,32 +101,38 @@ def _record_marked(pks):
 
 
 def record(stories, *, now=None):
-    """Write the rows of `stories` ({pk: (guid, slug) if deleted else None}) as of now."""
+    """Write the rows of `stories` ({pk: guid if deleted else None}) as of now."""
     now = now or timezone.now()
     pks = list(stories)
     for start in range(0, len(pks), BATCH):
         batch = {pk: stories[pk] for pk in pks[start : start + BATCH]}
-        _record_batch(batch, now)
+        # A batch's rows still ahead are deleted and written again: never one without the
+        # other, or a failure in between would lose a scheduled story's going live.
+        with transaction.atomic():
+            _record_batch(batch, now)
 
 
 def _record_batch(stories, now):
-    latest_due = (
-        PublicChange.objects.filter(guid=OuterRef("guid"), at__lte=now)
-        .order_by("-at", "-id")
-        .values("kind")[:1]
+    latest_due = PublicChange.objects.filter(guid=OuterRef("guid"), at__lte=now).order_by(
+        "-at", "-id"
     )
     found = {
         article.pk: article
         for article in Article.objects.filter(pk__in=list(stories))
         .only("guid", "slug", "status", "published_at", "expires_at")
-        .annotate(latest_kind=Subquery(latest_due))
+        .annotate(
+            latest_kind=Subquery(latest_due.values("kind")[:1]),
+            latest_slug=Subquery(latest_due.values("slug")[:1]),
+        )
     }
-    # Deleted since they were marked (guid and slug kept at the delete): their latest rows.
-    gone = {info[0]: info[1] for pk, info in stories.items() if pk not in found and info}
+    # Deleted since they were marked (guid kept at the delete): their latest rows.
+    gone = {guid for pk, guid in stories.items() if pk not in found and guid}
     latest_of_gone = {}
     if gone:
         rows = PublicChange.objects.filter(guid__in=list(gone), at__lte=now).order_by("at", "id")
-        latest_of_gone = dict(rows.values_list("guid", "kind"))  # the last row of each wins
+        # The last row of each wins.
+        rows = rows.values_list("guid", "kind", "slug")
+        latest_of_gone = {guid: (kind, slug) for guid, kind, slug in rows}
     guids = [article.guid for article in found.values()] + list(gone)
     if not guids:
         return
@@ -137,8 +147,8 @@ def _record_batch(stories, now):
     rows = []
     for article in found.values():
         rows += _rows_for(article, article.latest_kind, corrections_ahead.get(article.pk, ()), now)
-    for guid, slug in gone.items():
-        if latest_of_gone.get(guid) in SHOWN:
+    for guid, (kind, slug) in latest_of_gone.items():
+        if kind in SHOWN:  # under the slug readers last saw, as in _rows_for()
             rows.append(PublicChange(guid=guid, slug=slug, kind=Kind.WITHDRAWN, at=now))
     PublicChange.objects.bulk_create(sorted(rows, key=lambda row: row.at))
 
@@ -154,7 +164,11 @@ def _rows_for(article, latest_kind, corrections_ahead, now):
     if live:
         rows.append(row(Kind.UPDATED if latest_kind in SHOWN else Kind.PUBLISHED, now))
     elif latest_kind in SHOWN:
-        rows.append(row(Kind.WITHDRAWN, now))
+        # Under the slug readers last saw: the one it has now may never have been public
+        # (renamed in the save that unpublished it).
+        tombstone = row(Kind.WITHDRAWN, now)
+        tombstone.slug = article.latest_slug
+        rows.append(tombstone)
     if article.status != Article.Status.PUBLISHED:
         return rows
     starts, ends = article.published_at, article.expires_at
@@ -182,7 +196,7 @@ def _story_saved(sender, instance, **kwargs):
 
 @receiver(pre_delete, sender=Article, dispatch_uid="api-changes-story-deleted")
 def _story_deleted(sender, instance, **kwargs):
-    mark([instance.pk], deleted=(instance.guid, instance.slug))
+    mark([instance.pk], deleted=instance.guid)
 
 
 @receiver(post_save, sender=Correction, dispatch_uid="api-changes-correction-saved")
@@ -207,6 +221,59 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 @receiver(stories_loaded, dispatch_uid="api-changes-loaded")
 def _stories_loaded(sender, pks, **kwargs):
     mark(pks)
+
+
+# Rows a story shows but does not own: its section, tags and authors (their names and slugs
+# are in its JSON and ninjs) and its pictures (caption, credit, renditions). Changing one
+# changes every live story carrying it, so each gets an `updated` row; the stories are found
+# in one query and recorded in batches (record()), not one by one. Only live ones: a
+# scheduled story's rows ahead do not name them, and a draft's are nobody's business.
+
+
+def _named_by(instance):
+    """The live stories showing this section, tag, author or picture."""
+    live = Article.objects.live()
+    if isinstance(instance, Section):
+        return set(live.filter(section=instance).values_list("pk", flat=True))
+    if isinstance(instance, Author):
+        return set(live.filter(authors=instance).values_list("pk", flat=True))
+    if isinstance(instance, Tag):
+        return set(live.filter(tags=instance).values_list("pk", flat=True))
+    shown = stories_showing([instance], live.only("pk", "body"))  # a picture in a body
+    in_bodies = {story.pk for stories in shown.values() for story in stories}
+    return in_bodies | set(live.filter(lead_image=instance).values_list("pk", flat=True))
+
+
+def _values(instance):
+    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+
+
+@receiver(pre_save, sender=Section, dispatch_uid="api-changes-section-before")
+@receiver(pre_save, sender=Author, dispatch_uid="api-changes-author-before")
+@receiver(pre_save, sender=Tag, dispatch_uid="api-changes-tag-before")
+@receiver(pre_save, sender=Image, dispatch_uid="api-changes-picture-before")
+def _remember_what_it_was(sender, instance, **kwargs):
+    # A save that changes nothing (the admin's Save pressed twice) changes no story.
+    before = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
+    instance._api_values_before = _values(before) if before else None
+
+
+@receiver(post_save, sender=Section, dispatch_uid="api-changes-section-saved")
+@receiver(post_save, sender=Author, dispatch_uid="api-changes-author-saved")
+@receiver(post_save, sender=Tag, dispatch_uid="api-changes-tag-saved")
+@receiver(post_save, sender=Image, dispatch_uid="api-changes-picture-saved")
+def _shown_part_saved(sender, instance, created, **kwargs):
+    before = getattr(instance, "_api_values_before", None)
+    if not created and before != _values(instance):
+        mark(_named_by(instance))
+
+
+@receiver(pre_delete, sender=Author, dispatch_uid="api-changes-author-deleted")
+def _author_deleted(sender, instance, **kwargs):
+    # Its links to stories go with it, by a cascade that sends no m2m_changed. (A tag's links
+    # are TaggedArticle rows, heard above; a section or a picture a story shows cannot be
+    # deleted.)
+    mark(_named_by(instance))
 
 
 # Listing ---------------------------------------------------------------------------------
