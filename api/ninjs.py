@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html_join
 
 from articles.feeds import FullText
@@ -162,10 +163,37 @@ def _corrections(article):
 def _infosources(article, page):
     """Who the copy comes from: the source it first ran at for syndicated copy, else us."""
     if article.is_syndicated:
-        source = {"name": article.source_name, "role": "originator", "uri": article.source_link}
+        source = {
+            "name": article.source_name,
+            "role": "originator",
+            "uri": _as_uri(article.source_link),
+        }
     else:
         source = {"name": settings.NEWSROOM_NAME, "role": "originator", "uri": page}
     return [{key: value for key, value in source.items() if value}]
+
+
+# What RFC 3986 allows in a URI, a percent sign only before two hex digits.
+_URI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+)
+
+
+def _as_uri(url):
+    """A source's address as a URI (ninjs's `uri` format), or "" when it cannot be one.
+
+    Editors paste addresses as browsers show them: IRIs with Arabic or Kurdish letters, or
+    spaces, which are not URIs. Those are percent-encoded; what is still not a URI after that
+    (a broken address, a stray percent sign) is left out rather than sent invalid.
+    """
+    if not url:
+        return ""
+    try:
+        urlsplit(url)  # refuses a broken IPv6 host, say
+    except ValueError:
+        return ""
+    uri = iri_to_uri(url.replace(" ", "%20"))
+    return uri if _URI.fullmatch(uri) else ""
 
 
 def _associations(article, cleaned, pictures, request):

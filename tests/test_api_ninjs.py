@@ -304,3 +304,69 @@ def test_a_withdrawn_story_is_gone_for_partners_and_canceled_for_staff(client, s
     item = json.loads(staff.content)
     assert_valid(item)
     assert item["pubstatus"] == "canceled"
+
+
+# Odd stories: each must still be valid ninjs -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source_url, uri",
+    [
+        # An IRI as a browser shows it (Kurdish letters, a space) is not a URI: encoded.
+        (
+            "https://example.com/ڕووداو/news item",
+            "https://example.com/%DA%95%D9%88%D9%88%D8%AF%D8%A7%D9%88/news%20item",
+        ),
+        ("https://example.com/a%20b?q=1#top", "https://example.com/a%20b?q=1#top"),
+        # Not a URI even encoded, or not a web address: left out, never sent invalid.
+        ("https://example.com/100%", None),
+        ("http://[broken/", None),
+        ("ftp://example.com/story", None),
+        ("javascript:alert(1)", None),
+    ],
+)
+def test_a_source_address_is_sent_as_a_valid_uri_or_not_at_all(make_article, source_url, uri):
+    item = ninjs_of(make_article(source_name="Rûdaw", source_url=source_url))
+    assert_valid(item)
+    (source,) = item["infosources"]
+    assert source.get("uri") == uri
+    assert source["name"] == "Rûdaw"
+
+
+@pytest.mark.usefixtures("media")
+def test_a_story_with_nothing_optional_and_awkward_text_is_valid(make_article):
+    picture = make_image("ünïcode-ڕووداو.jpg", caption="Çaption: ڕووداو", credit="Crédit")
+    article = make_article(
+        headline="Tom & Jerry <script> \"quoted\" 'too'",
+        standfirst="",
+        byline="",
+        body="<p>ڕووداو עברית: right to left.</p>",
+        # Shown as older than the original date: odd, but the editor's call.
+        original_published_at=timezone.now() - timedelta(days=1),
+        display_date=timezone.now() - timedelta(days=30),
+        lead_image=picture,
+    )
+    article.tags.add("Москва")
+    item = ninjs_of(article)
+    assert_valid(item)
+    assert item["headlines"][0]["value"] == "Tom & Jerry <script> \"quoted\" 'too'"
+    assert "descriptions" not in item and "people" not in item and "by" not in item
+    assert item["firstcreated"] < item["contentcreated"]
+    (featured,) = item["associations"]
+    assert featured["descriptions"][0]["value"] == "Çaption: ڕووداو"
+    # The original file's name never travels: only the picture's random rendition key.
+    assert "ünïcode" not in json.dumps(item, ensure_ascii=False)
+    assert "%C3%BC" not in json.dumps(item)
+
+
+def test_a_correction_not_yet_due_is_not_in_the_answer(client, make_article):
+    article = make_article()
+    Correction.objects.create(
+        article=article, text="Told tomorrow.", published_at=timezone.now() + timedelta(days=1)
+    )
+    response = client.get(f"/api/v1/articles/{article.slug}.ninjs")
+    assert response.status_code == 200
+    item = json.loads(response.content)
+    assert_valid(item)
+    assert "Told tomorrow" not in response.content.decode()
+    assert [body["role"] for body in item["bodies"]] == ["main"]
