@@ -72,6 +72,10 @@ class StorySummaryOut(StoryDates):
     guid: UUID = Field(description="Permanent id, never changed (the feeds' guid).")
     headline: str
     slug: str
+    language: str = Field(
+        description='The language it is written in, a BCP 47 code from the site\'s list ("en", '
+        '"ckb", "ar", ...): the list\'s `language` filter takes the same codes.'
+    )
     url: str = Field(description="The story's page (absolute).")
     api_url: str = Field(description="This story in the API (absolute).")
     standfirst: str = Field(description="The summary under the headline, plain text.")
@@ -107,10 +111,34 @@ class CorrectionOut(Schema):
     published_at: datetime.datetime
 
 
+class VersionOut(Schema):
+    """The same story in another language (issue 17): a translation, or the original."""
+
+    language: str = Field(description="Its BCP 47 code.")
+    language_name: str = Field(
+        description='The language\'s name in that language ("کوردی", "English"), to label a link.'
+    )
+    slug: str
+    status: Literal["live", "draft", "review", "scheduled", "expired", "withdrawn"] = Field(
+        description="Always live for anonymous clients, who are told of live versions only."
+    )
+    url: str = Field(description="Its page (absolute).")
+    api_url: str = Field(description="It in the API (absolute).")
+
+
 class StoryOut(StorySummaryOut):
     status: Literal["live", "draft", "review", "scheduled", "expired", "withdrawn"] = Field(
         description="Where the story stands now: always live for anonymous clients; a staff "
         "token previewing a draft, scheduled, expired or withdrawn story sees which."
+    )
+    translations: list[VersionOut] = Field(
+        description="Its other versions, in the order of the site's languages (the original "
+        "among them when this is a translation): the live ones for anonymous clients; for a "
+        "staff token, every one, with its status."
+    )
+    translation_of: VersionOut | None = Field(
+        description="The original, when this story is a translation of one the client may "
+        "read; else null."
     )
     body: str = Field(
         description="The story's HTML, cleaned (paragraphs, headings, links, lists, quotes); "

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Path, Query, Router
 
+from articles import languages
 from articles.body_pictures import pictures_by_key
 from articles.models import Article, OldSlug
 from articles.public_changes import site_changed_at
@@ -23,6 +24,7 @@ from articles.sanitize import picture_references as references_in
 from articles.search import MAX_QUERY_LENGTH, matching, search_terms
 from articles.summary import cleaned_body
 from articles.surrogate_keys import story_keys, story_page_keys
+from articles.translations import _unpacked, in_language_order, live_versions, with_versions
 
 from . import http
 from .access import stories_for
@@ -87,6 +89,12 @@ def list_articles(
     section: str | None = Query(None, description="A section's slug.", max_length=100),
     tag: str | None = Query(None, description="A tag's slug.", max_length=100),
     author: str | None = Query(None, description="An author's slug.", max_length=200),
+    language: str | None = Query(
+        None,
+        description="Only stories in this language: one of the site's codes "
+        "(NEWSROOM_LANGUAGES, such as `en` or `ckb`); any other is refused with 400.",
+        max_length=35,
+    ),
     updated_since: datetime.datetime | None = UPDATED_SINCE,
     published_after: datetime.datetime | None = PUBLISHED_AFTER,
     published_before: datetime.datetime | None = PUBLISHED_BEFORE,
@@ -94,6 +102,8 @@ def list_articles(
     limit: int = LIMIT,
 ):
     stories = _newest_first(request, stories_for(request)).for_listing()
+    if language is not None:
+        stories = stories.filter(language=_configured(language))
     keys = set()
     filters = {"section": section, "tag": tag, "author": author}
     for name, slug in filters.items():
@@ -153,6 +163,19 @@ def get_article_ninjs(request, slug: str = Path(..., description="The story's sl
     return _ninjs_response(request, _story(request, slug, suffix=".ninjs"))
 
 
+def _configured(language):
+    """The `language` filter if it is one of the site's codes; else a 400 naming them.
+
+    Exact codes, as stories store them and the API writes them: "en", not "en-GB" or "EN".
+    """
+    if language not in languages.codes():
+        known = ", ".join(languages.codes())
+        raise bad_parameter(
+            "language", f"{language!r} is not one of this site's languages ({known})."
+        )
+    return language
+
+
 def _wants_ninjs(request):
     accepted = [
         part.split(";")[0].strip().lower() for part in request.headers.get("Accept", "").split(",")
@@ -178,7 +201,8 @@ def _story(request, slug, *, suffix="/"):
     if "\x00" in slug:
         raise Problem(404, "Not found", "No story at this address.")
     stories = stories_for(request).for_listing().with_names().with_corrections()
-    article = stories.filter(slug=slug).first()
+    # Its versions in other languages are packed in the same row (articles/translations.py).
+    article = with_versions(stories).filter(slug=slug).first()
     if article is not None:
         return article
     # As the story page does (articles/views.article_not_live): one query for an old slug or a
@@ -218,14 +242,20 @@ class Moved(Exception):
 
 def _detail(request, article, *, body_format):
     html, pictures = _body_and_pictures(article)
+    versions = _versions(request, article)
+    # As the story page: "versions-<original>" is purged when any version goes live or
+    # leaves, and each version's own key when it is renamed (its link changes).
     http.shows(
         request,
-        story_page_keys(article) | {f"picture-{p.pk}" for p, _ in pictures},
+        story_page_keys(article, versions=versions) | {f"picture-{p.pk}" for p, _ in pictures},
         last_modified=_changed_at(article),
     )
     data = _summary(request, article)
+    original = next((v for v in versions if v.pk == article.translation_of_id), None)
     data.update(
         status=article.publication_state().value,
+        translations=[_version(request, v) for v in versions if v.pk != article.pk],
+        translation_of=_version(request, original) if original else None,
         body=_plain_text(html) if body_format == "text" else html,
         body_format=body_format,
         byline=article.byline,
@@ -249,6 +279,26 @@ def _detail(request, article, *, body_format):
         pictures=[_picture(request, image, caption) for image, caption in pictures],
     )
     return data
+
+
+def _versions(request, article):
+    """The story's versions this request may read, itself included, in the order of
+    NEWSROOM_LANGUAGES: the live ones for anonymous clients, every one for a staff token (as
+    stories_for() reads). From the story's row (with_versions()): no query of their own."""
+    if token_user(request) is None:
+        return live_versions(article)
+    return in_language_order(_unpacked(article))
+
+
+def _version(request, version):
+    return {
+        "language": version.language,
+        "language_name": languages.name_of(version.language),
+        "slug": version.slug,
+        "status": version.publication_state().value,
+        "url": request.build_absolute_uri(version.get_absolute_url()),
+        "api_url": _api_url(request, version),
+    }
 
 
 def _changed_at(article):
@@ -313,6 +363,7 @@ def _summary(request, article):
         "guid": article.guid,
         "headline": article.headline,
         "slug": article.slug,
+        "language": article.language,
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "api_url": _api_url(request, article),
         "standfirst": markup_free_text(article.standfirst),

@@ -32,6 +32,10 @@ from .sanitize import clean_body
 from .structured_data import story_page_context
 from .widgets import TagChipsWidget
 
+# A story id in an address: more digits than a 64-bit id has is no story (and SQLite cannot
+# even be asked about it).
+MAX_ID_DIGITS = 18
+
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
@@ -553,8 +557,10 @@ class ArticleAdmin(VersionAdmin):
         starts from the original: its section, tags, credits, source and dates. The add
         view has checked the user may add stories; the original is the desk's to read."""
         initial = super().get_changeform_initial_data(request)
-        wanted = request.GET.get("translation_of", "")
-        if not (wanted.isascii() and wanted.isdigit()):
+        # Django copied the address's value in as typed: the form's widget would look up
+        # "abc", or an id too large for the database, and fail. A story that exists or none.
+        wanted = initial.pop("translation_of", "")
+        if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= MAX_ID_DIGITS):
             return initial
         story = Article.objects.filter(pk=wanted).select_related("translation_of").first()
         if story is None:

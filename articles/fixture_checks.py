@@ -227,16 +227,42 @@ class FixtureChecker:
         if slug == fields.get("slug"):
             yield 'field "translation_of": a story cannot be a translation of itself'
             return
+        manager = apps.get_model(ARTICLE_MODEL)._default_manager.db_manager(self.using)
         if slug in self.stories:
             its_original = self.stories[slug].get("translation_of")
+            its_language = self.stories[slug].get("language", languages.default_language())
         else:
-            manager = apps.get_model(ARTICLE_MODEL)._default_manager.db_manager(self.using)
-            found = manager.filter(slug=slug).values_list("translation_of__slug", flat=True)
-            its_original = [found[0]] if found and found[0] else None
+            found = manager.filter(slug=slug).values_list("translation_of__slug", "language")
+            its_original, its_language = next(iter(found), (None, None))
+            its_original = [its_original] if its_original else None
         if its_original:
             yield (
                 f'field "translation_of": {original} is itself a translation of '
                 f"{its_original}; name the original, {its_original}"
+            )
+            return
+        # Two versions in one language would give one hreflang two addresses.
+        language = language or languages.default_language()
+        if its_language == language:
+            yield (
+                f'field "translation_of": the original {original} is in {language!r} too; '
+                "a translation is in another language"
+            )
+            return
+        in_file = {
+            other
+            for other, row in self.stories.items()
+            if row.get("translation_of") == original
+            and row.get("language", languages.default_language()) == language
+        }
+        this = fields.get("slug")
+        stored = manager.filter(translation_of__slug=slug, language=language)
+        stored = stored.exclude(slug__in=in_file | {this}).values_list("slug", flat=True)
+        others = sorted(in_file - {this}) + list(stored)
+        if others:
+            yield (
+                f'field "translation_of": {original} already has a translation in {language!r} '
+                f"({others[0]}); one version per language"
             )
 
     def _unfit_picture(self, model, fields):

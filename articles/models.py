@@ -282,6 +282,14 @@ class Article(models.Model):
             known = ", ".join(languages.codes())
             errors["language"] = f"{self.language!r} is not one of this site's languages ({known})."
         original = self.translation_of
+        if original is None and self.pk is not None:
+            # An original taking a translation's language: one hreflang, two addresses.
+            if self.translations.filter(language=self.language).exists():
+                errors.setdefault(
+                    "language",
+                    f"This story already has a translation in {languages.name_of(self.language)}: "
+                    "choose another language, or change the translation's first.",
+                )
         if original is not None:
             original = original.translation_of or original
             if self.pk is not None and original.pk == self.pk:

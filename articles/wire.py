@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from articles import languages
 from articles.sanitize import markup_free_text, uncarriable
 
 MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
@@ -77,6 +78,7 @@ class WireStory:
     standfirst = ""
     source_url = ""
     tags = ()
+    language = None  # text copy does not say: import_story's --language
 
     @property
     def byline(self):
@@ -259,6 +261,7 @@ class NinjsStory:
     display_at: datetime | None
     uri: str
     number: int  # the item's place in its file, from 1, for messages about it
+    language: str | None = None  # one of the site's codes; None: the item does not say
 
     @property
     def where(self):
@@ -337,6 +340,7 @@ def parse_ninjs_item(item: dict, number: int) -> NinjsStory:
         display_at=first if original and first and first != original else None,
         uri=item.get("uri") if isinstance(item.get("uri"), str) else "",
         number=number,
+        language=_ninjs_language(item, text, refuse),
     )
 
 
@@ -414,6 +418,36 @@ def _ninjs_source(item, text, refuse):
         if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
             return name, (field, text(field, value).strip())
     return name, ("uri", "")
+
+
+def _ninjs_language(item, text, refuse):
+    """The site's code for the item's `language` (a BCP 47 tag), or None when it gives none."""
+    tag = text("language", item.get("language")).strip()
+    if not tag:
+        return None
+    code = configured_language(tag)
+    if code is None:
+        refuse(
+            "language",
+            f"{_shown(tag)} is not one of this site's languages ({', '.join(languages.codes())})",
+        )
+    return code
+
+
+def configured_language(tag: str) -> str | None:
+    """The site's code (NEWSROOM_LANGUAGES) a BCP 47 tag falls under, else None.
+
+    Matched without regard to case, dropping subtags from the end until one matches (RFC 4647
+    lookup): "en-GB" is "en", "ckb-IQ" is "ckb", "EN" is "en".
+    """
+    configured = {code.lower(): code for code in languages.codes()}
+    subtags = tag.strip().lower().split("-")
+    while subtags:
+        code = configured.get("-".join(subtags))
+        if code is not None:
+            return code
+        subtags.pop()
+    return None
 
 
 def _ninjs_date(item, field, refuse):

@@ -4,6 +4,10 @@ Every story comes from `Article.objects.live()`, so a pinned story readers may n
 never shown: its slot shows the newest live story not already on the page. The river below
 (articles/views.py) is every other live story, newest first, on every page of it, so no story
 is skipped or repeated when the slots change.
+
+The front page is the default language's (each other language has its own, /ckb/): what
+fills its slots and section blocks unpinned is in that language. A pin is an editor's
+choice and shows whatever its language. A section page lists every language.
 """
 
 from dataclasses import dataclass, field, replace
@@ -11,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from articles import languages
 from articles.models import Article, Section
 
 from .models import Pin, slots_on
@@ -72,7 +77,7 @@ def _arrange(page):
     slots = pinned_slots(page)
     pinned = [article_id for article_id in slots if article_id]
     recent = list(
-        _live_on(page)
+        _unpinned_fill(page)
         .exclude(pk__in=pinned)
         .newest_first()
         .values_list("pk", "section_id")[:RECENT]
@@ -121,6 +126,14 @@ def _section_blocks(recent, shown):
         if pk not in shown and len(block) < SECTION_BLOCK_SIZE:
             block.append(pk)
     return blocks
+
+
+def _unpinned_fill(page):
+    """What a slot without a pin, or a section block, may show: on the front page, stories
+    in the default language only, or a Sorani story could lead the English front unpinned."""
+    if page is None:
+        return _live_on(page).filter(language=languages.default_language())
+    return _live_on(page)
 
 
 def _live_on(page):

@@ -51,6 +51,7 @@ def api_paths(
         f"/api/v1/articles/?section={section}",
         f"/api/v1/articles/?tag={tag}",
         f"/api/v1/articles/?author={author}",
+        "/api/v1/articles/?language=en",
         f"/api/v1/articles/?updated_since={LONG_AGO}",
         f"/api/v1/articles/?published_after={LONG_AGO}",
         f"/api/v1/articles/?published_before={LATER}",
@@ -256,6 +257,68 @@ def test_a_staff_token_shows_the_hidden_story_everywhere_the_public_one_would_be
         ninjs = client.get(url, **headers, **staff)
         assert ninjs.status_code == 200, url
         assert SECRET in ninjs.content.decode(), url
+
+
+def make_hidden_translation(make_article, state, *, of):
+    """A Sorani version of the live story `of`, in `state`, naming SECRET."""
+    fields = {"published_at": timezone.now() - timedelta(hours=1)} | STATES[state]
+    return make_article(
+        headline=f"پوتین {SECRET} translation",
+        slug=f"ckb-{SECRET}",
+        standfirst=f"The {SECRET} standfirst.",
+        body=f"<p>{SECRET}</p>",
+        section=of.section,
+        language="ckb",
+        translation_of=of,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_a_hidden_translation_is_never_named_by_the_live_story_it_translates(
+    client, world, make_article, reporter, state
+):
+    hidden = make_hidden_translation(make_article, state, of=world)
+    urls = [
+        f"/api/v1/articles/{world.slug}/",
+        f"/api/v1/articles/{world.slug}/?body=text",
+        f"/api/v1/articles/{world.slug}.ninjs",
+        "/api/v1/articles/",
+        "/api/v1/articles/?language=ckb",
+        f"/api/v1/search/?q={SECRET}",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.content)
+        assert_hides(response.content.decode(), [hidden], url)
+    ninjs = client.get(f"/api/v1/articles/{world.slug}/", HTTP_ACCEPT=NINJS)
+    assert_hides(ninjs.content.decode(), [hidden], "Accept: ninjs")
+    assert client.get(f"/api/v1/articles/{world.slug}/").json()["translations"] == []
+
+    # A staff token is told of it, with its state: so the check above can fail.
+    token = ApiToken(user=reporter, name="Preview", expires_at=timezone.now() + timedelta(days=1))
+    staff = {"HTTP_AUTHORIZATION": f"Bearer {token.new_secret()}"}
+    token.save()
+    named = client.get(f"/api/v1/articles/{world.slug}/", **staff).json()["translations"]
+    assert [(v["slug"], v["status"]) for v in named] == [(hidden.slug, state.split()[0])]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_a_live_translation_of_a_hidden_original_does_not_name_it(client, make_article, state):
+    fields = {"published_at": timezone.now() - timedelta(hours=1)} | STATES[state]
+    hidden = make_article(headline=f"Harbour {SECRET}", slug=f"original-{SECRET}", **fields)
+    live = make_article(headline="بەندەر", slug="bandar", language="ckb", translation_of=hidden)
+    for url, headers in (
+        (f"/api/v1/articles/{live.slug}/", {}),
+        (f"/api/v1/articles/{live.slug}.ninjs", {}),
+        (f"/api/v1/articles/{live.slug}/", {"HTTP_ACCEPT": NINJS}),
+        ("/api/v1/articles/?language=ckb", {}),
+    ):
+        response = client.get(url, **headers)
+        assert response.status_code == 200, url
+        assert_hides(response.content.decode(), [hidden], url)
+    data = client.get(f"/api/v1/articles/{live.slug}/").json()
+    assert data["translation_of"] is None and data["translations"] == []
 
 
 def test_the_live_story_is_on_every_list_and_in_the_changes_feed(client, world):

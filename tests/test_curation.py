@@ -223,6 +223,55 @@ def test_section_blocks_show_the_newest_of_each_section_not_shown_above(
     assert '<a href="/sections/sport/">' in html
 
 
+def test_the_front_page_fills_unpinned_slots_and_blocks_in_the_default_language_only(
+    client, today, make_article
+):
+    # Newer than every English story: unpinned, it would lead the English front.
+    sorani = make_article(
+        headline="پوتین لە مۆسکۆ",
+        slug="ckb-newest",
+        language="ckb",
+        display_date=timezone.now(),
+        published_at=timezone.now() - timedelta(seconds=30),
+    )
+    # Alone in a section of its own: unpinned, it would have a block of its own.
+    kurdistan = Section.objects.create(name="Kurdistan", slug="kurdistan")
+    make_article(headline="هەولێر", slug="ckb-block", language="ckb", section=kurdistan)
+    response = front(client)
+    assert response.context["lead"] == today[0]
+    assert response.context["top_stories"] == today[1:5]
+    blocks = response.context["section_blocks"]
+    assert [(section.name, headlines(block)) for section, block in blocks] == [
+        ("World", ["Today 6"])
+    ]
+    assert sorani.headline not in response.content.decode()
+    # Its own language's front shows it, newest first.
+    assert client.get("/ckb/").context["articles"][0] == sorani
+
+
+def test_a_story_in_another_language_pinned_to_the_front_leads_it(client, today, make_article):
+    sorani = make_article(
+        headline="پوتین لە مۆسکۆ", slug="ckb-pinned", language="ckb", published_at=timezone.now()
+    )
+    pin(sorani)
+    response = front(client)
+    assert response.context["lead"] == sorani
+    assert response.context["top_stories"] == today[:4]
+    assert 'lang="ckb"' in response.content.decode()
+
+
+def test_a_section_page_fills_its_slots_from_every_language(client, today, make_article):
+    sorani = make_article(
+        headline="پوتین لە مۆسکۆ",
+        slug="ckb-section",
+        language="ckb",
+        section=today[0].section,
+        display_date=timezone.now(),
+    )
+    page = client.get(f"/sections/{sorani.section.slug}/")
+    assert page.context["top_stories"] == [sorani, *today[:3]]
+
+
 # Section pages
 
 

@@ -89,6 +89,38 @@ def test_clean_refuses_making_an_original_with_translations_a_translation(
         original.clean()
 
 
+def test_clean_refuses_an_original_taking_the_language_of_its_translation(original, sorani):
+    # Two versions in one language would give one hreflang two addresses.
+    original.language = "ckb"
+    with pytest.raises(ValidationError, match="already has a translation in کوردی") as refusal:
+        original.clean()
+    assert "language" in refusal.value.message_dict
+
+
+def test_the_form_refuses_an_original_taking_the_language_of_its_translation_keeping_it(
+    admin_client, original, sorani
+):
+    from django.forms.models import model_to_dict
+
+    data = {k: v for k, v in model_to_dict(original).items() if v is not None}
+    data.update(
+        language="ckb",
+        headline="Typed, not saved",
+        tags="",
+        authors=[],
+        related=[],
+        syndication_indexing="self",
+    )
+    data.pop("translation_of", None)
+    response = admin_client.post(f"/admin/articles/article/{original.pk}/change/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This story already has a translation in کوردی" in html
+    assert 'value="Typed, not saved"' in html
+    original.refresh_from_db()
+    assert original.language == "en"
+
+
 def test_an_original_with_translations_cannot_be_deleted(original, sorani):
     # Its translations find each other through it: deleting it would cut them loose.
     with pytest.raises(ProtectedError):
@@ -586,3 +618,86 @@ def test_the_news_sitemap_names_each_storys_language(client, original, sorani):
         f"http://testserver{original.get_absolute_url()}": "en",
         f"http://testserver{sorani.get_absolute_url()}": "ckb",
     }
+
+
+@pytest.mark.parametrize(
+    "wanted", ["abc", "99999999999999999999999", "-1", "١", "0", "1.5", "", "999999"]
+)
+def test_add_a_translation_of_no_such_story_opens_a_blank_form_not_an_error(
+    admin_client, original, wanted
+):
+    # A hand-edited or stale address: the form opens without a link, never a server error.
+    response = admin_client.get(f"/admin/articles/article/add/?translation_of={wanted}&language=ar")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.initial.get("translation_of") in (None, "")
+    assert form.initial["language"] == "ar"
+
+
+def test_our_via_on_a_right_to_left_card_reads_left_to_right(client, original, sorani):
+    # Without it a Sorani card showed "Gulan Media via": our English word laid right to left.
+    Article.objects.filter(pk=sorani.pk).update(
+        source_name="Gulan Media", source_url="https://gulan.example/x", byline="Gulan Media"
+    )
+    sorani.tags.add("Syria")
+    original.tags.add("Syria")
+    for path in ("/tags/syria/", "/ckb/"):
+        html = client.get(path).content.decode()
+        card = html.split(f"{SORANI_HEADLINE}</a>")[1].split("</article>")[0]
+        via = '<span class="via"><span lang="en-GB" dir="ltr">via <bdi>Gulan Media</bdi></span></span>'
+        assert via in card
+
+
+def test_the_attribution_line_of_a_sorani_story_reads_left_to_right(client, sorani):
+    Article.objects.filter(pk=sorani.pk).update(
+        source_name="Gulan Media", source_url="https://gulan.example/x", byline="Gulan Media"
+    )
+    html = story_html(client, sorani)
+    assert '<p class="attribution" lang="en-GB" dir="ltr">Originally published by' in html
+
+
+def test_names_and_queries_of_unknown_direction_are_isolated_in_list_headings(client, sorani):
+    # A Sorani tag or query inside our English heading ("Results for “…”", "… page 2"):
+    # isolated, so its direction does not reorder the words and quotes around it.
+    sorani.tags.add("سووریا")
+    tag = sorani.tags.get()
+    html = client.get(f"/tags/{tag.slug}/").content.decode()
+    assert '<h1 class="list-heading"><bdi>سووریا</bdi></h1>' in html
+    html = client.get("/search/", {"q": "پوتین"}).content.decode()
+    assert "Results for “<bdi>پوتین</bdi>”" in html
+    # The box a reader types in follows what is typed: right to left for Sorani.
+    assert re.search(r'<input id="search-q"[^>]*dir="auto"', html)
+
+
+def test_a_fixture_with_two_versions_in_one_language_is_refused_naming_them(section, tmp_path):
+    message = refused(tmp_path, [story_row("en-story", "en"), story_row("en-2", "en", "en-story")])
+    assert "the original ['en-story'] is in 'en' too" in message
+    rows = [
+        story_row("en-story", "en"),
+        story_row("ckb-1", "ckb", "en-story"),
+        story_row("ckb-2", "ckb", "en-story"),
+    ]
+    message = refused(tmp_path, rows)
+    assert "['en-story'] already has a translation in 'ckb' (ckb-2)" in message
+    # Against the stories already stored too.
+    load(tmp_path, rows[:2])
+    message = refused(tmp_path, [rows[2]])
+    assert "['en-story'] already has a translation in 'ckb' (ckb-1)" in message
+
+
+def test_the_sitemap_is_valid_xml_with_its_alternates_in_the_xhtml_namespace(
+    client, original, sorani
+):
+    from xml.etree import ElementTree
+
+    namespaces = {
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+        "x": "http://www.w3.org/1999/xhtml",
+    }
+    root = ElementTree.fromstring(client.get("/sitemap-articles.xml").content)
+    urls = root.findall("s:url", namespaces)
+    assert len(urls) == 2
+    for url in urls:
+        links = url.findall("x:link", namespaces)
+        assert {link.get("hreflang") for link in links} == {"en", "ckb", "x-default"}
+        assert {link.get("rel") for link in links} == {"alternate"}

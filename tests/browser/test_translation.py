@@ -105,3 +105,23 @@ def test_an_editor_adds_a_sorani_translation_and_both_pages_link_each_other(
     assert href.endswith(sorani.get_absolute_url())
     expect(reader.locator('a[hreflang="ckb"]', has_text="کوردی")).to_be_visible()
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
+    # A list mixing both: the tag page of a tag the translation took from the original. Each
+    # card reads in its own direction, the Sorani one right to left within the English page.
+    tag = sorani.tags.order_by("name").first()
+    for name, (width, height) in VIEWPORTS.items():
+        reader.set_viewport_size({"width": width, "height": height})
+        assert reader.goto(f"/tags/{tag.slug}/").status == 200
+        card = reader.locator("article.card[lang=ckb]")
+        expect(card).to_have_attribute("dir", "rtl")
+        expect(reader.locator("article.card:not([lang])")).to_have_count(1)
+        # The Sorani headline starts at the card's right edge, the English one at its left.
+        box = card.bounding_box()
+        headline = card.locator(".card-headline a").bounding_box()
+        assert abs((headline["x"] + headline["width"]) - (box["x"] + box["width"])) < 2
+        # The " · " between the date and "via" stays between them, right to left.
+        date, via = (card.locator(f".meta {part}").bounding_box() for part in ("time", ".via"))
+        assert via["x"] + via["width"] <= date["x"] + 1
+        via_words = card.locator(".via > span").bounding_box()
+        assert via["x"] + via["width"] - (via_words["x"] + via_words["width"]) > 4
+        screenshot(reader, f"translation-mixed-tag-list-{name}")

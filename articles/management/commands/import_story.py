@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from articles import languages
 from articles.models import Article, OldSlug, Section
 from articles.publishing import TransitionError, first_publication_dates, require_pictures_ready
 from articles.wire import (
     NinjsFormatError,
     WireFormatError,
+    configured_language,
     decode,
     parse_ninjs_file,
     parse_ninjs_item,
@@ -33,7 +35,8 @@ class Command(BaseCommand):
         "does not fit is refused with the line at fault and nothing from it is imported. "
         "A folder imports every .txt file in it. --image gives one story its lead picture, "
         "checked and cleaned as an upload is. --format ninjs reads IPTC ninjs 2.x JSON "
-        "instead: one item or a list of them a file, .json or .ninjs files in a folder."
+        "instead: one item or a list of them a file, .json or .ninjs files in a folder. "
+        "--language says what language text copy is in (a ninjs item says its own)."
     )
     # The files a folder gives, by format.
     SUFFIXES = {"text": (".txt",), "ninjs": (".json", ".ninjs")}
@@ -45,6 +48,12 @@ class Command(BaseCommand):
             choices=sorted(self.SUFFIXES),
             default="text",
             help="text: plain-text wire copy (the default); ninjs: IPTC ninjs 2.x JSON",
+        )
+        parser.add_argument(
+            "--language",
+            metavar="CODE",
+            help="the language the copy is written in, one of NEWSROOM_LANGUAGES (default: the "
+            "site's); a ninjs item's own `language` wins over it",
         )
         parser.add_argument(
             "--publish",
@@ -71,6 +80,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, publish, dry_run, image, caption, credit, alt, **options):
         fmt = options["format"]
+        # Before any file is read: a wrong code would otherwise be found after the work.
+        language = copy_language(options["language"])
         files = list(files_in(paths, self.SUFFIXES[fmt]))
         picture = lead_picture_request(image, caption=caption, credit=credit, alt=alt)
         if picture and fmt == "ninjs":
@@ -87,11 +98,18 @@ class Command(BaseCommand):
         seen = set()  # stories of this run, so a dry run also notices a file given twice
         for path in files:
             if fmt == "ninjs":
-                results = self.import_ninjs_file(path, publish=publish, dry_run=dry_run, seen=seen)
+                results = self.import_ninjs_file(
+                    path, publish=publish, dry_run=dry_run, seen=seen, language=language
+                )
             else:
                 results = [
                     self.import_file(
-                        path, publish=publish, dry_run=dry_run, seen=seen, picture=picture
+                        path,
+                        publish=publish,
+                        dry_run=dry_run,
+                        seen=seen,
+                        picture=picture,
+                        language=language,
                     )
                 ]
             for outcome, message in results:
@@ -106,7 +124,7 @@ class Command(BaseCommand):
             raise CommandError(f"{summary}. Nothing was imported from the refused files.")
         self.stdout.write(summary)
 
-    def import_file(self, path, *, publish, dry_run, seen, picture=None):
+    def import_file(self, path, *, publish, dry_run, seen, language, picture=None):
         try:
             story = parse_story(decode(path.read_bytes()))
             check_lengths(story)
@@ -133,10 +151,13 @@ class Command(BaseCommand):
 
         status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
         if dry_run:
-            return "imported", f"would import as a {status}: {story.headline!r}{described(image)}"
+            return "imported", (
+                f"would import as a {status}: {story.headline!r}{in_language(language)}"
+                f"{described(image)}"
+            )
         try:
             with transaction.atomic(), reversion.create_revision():
-                article = create_article(story, publish=publish, image=image)
+                article = create_article(story, publish=publish, language=language, image=image)
                 reversion.set_comment(f"Imported from {path.name}")
         except (DatabaseError, OSError) as exc:
             # Rolled back whole, and a picture's file already stored goes too; the other
@@ -147,9 +168,12 @@ class Command(BaseCommand):
             if isinstance(exc, DatabaseError):
                 return "refused", f"refused: the database would not take it ({exc})"
             return "refused", f"refused: the picture could not be stored ({exc})"
-        return "imported", f"imported as a {status}: {article.get_absolute_url()}{described(image)}"
+        return "imported", (
+            f"imported as a {status}: {article.get_absolute_url()}{in_language(language)}"
+            f"{described(image)}"
+        )
 
-    def import_ninjs_file(self, path, *, publish, dry_run, seen):
+    def import_ninjs_file(self, path, *, publish, dry_run, seen, language):
         """[(outcome, message)] for each item of a ninjs file, or one refusal for the file.
 
         Every item is read and checked before anything is written, and the file's stories
@@ -180,22 +204,52 @@ class Command(BaseCommand):
         status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
         if dry_run:
             return results + [
-                ("imported", f"{story.where}: would import as a {status}") for story in fresh
+                (
+                    "imported",
+                    f"{story.where}: would import as a {status}"
+                    f"{in_language(story.language or language)}",
+                )
+                for story in fresh
             ]
         imported = []
         try:
             with transaction.atomic():
                 for story in fresh:
                     with reversion.create_revision():
-                        article = create_article(story, publish=publish)
+                        article = create_article(story, publish=publish, language=language)
                         reversion.set_comment(f"Imported from {path.name}, item {story.number}")
                     imported.append((story, article))
         except DatabaseError as exc:
             return [("refused", f"refused: the database would not take it ({exc})")]
         return results + [
-            ("imported", f"{story.where}: imported as a {status}: {article.get_absolute_url()}")
+            (
+                "imported",
+                f"{story.where}: imported as a {status}: {article.get_absolute_url()}"
+                f"{in_language(article.language)}",
+            )
             for story, article in imported
         ]
+
+
+def copy_language(code):
+    """The site's code for --language (the default language when not given), or CommandError
+    naming the site's languages. As a ninjs item's `language`: "en-GB" is "en"."""
+    if code is None:
+        return languages.default_language()
+    found = configured_language(code)
+    if found is None:
+        raise CommandError(
+            f"--language {code!r} is not one of this site's languages "
+            f"({', '.join(languages.codes())}; NEWSROOM_LANGUAGES). Nothing was read."
+        )
+    return found
+
+
+def in_language(code):
+    """The report's words for a story's language: none for the site's own."""
+    if code == languages.default_language():
+        return ""
+    return f", in {languages.name_of(code)} ({code})"
 
 
 class PictureRefused(Exception):
@@ -391,13 +445,15 @@ def already_imported(story):
     )
 
 
-def create_article(story, *, publish, image=None):
+def create_article(story, *, publish, language, image=None):
+    """The story saved as an Article, in the language the copy gives, else `language`."""
     section = section_named(story.section)
     if image is not None:
         image.save()
     article = Article(
         headline=story.headline,
         slug=unique_slug(story.headline),
+        language=story.language or language,
         standfirst=story.standfirst,
         body=story.body,
         section=section,
