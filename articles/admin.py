@@ -32,9 +32,28 @@ from .sanitize import clean_body
 from .structured_data import story_page_context
 from .widgets import TagChipsWidget
 
-# A story id in an address: more digits than a 64-bit id has is no story (and SQLite cannot
-# even be asked about it).
+# More digits than a 64-bit id has is no row (and SQLite cannot even be asked about it).
 MAX_ID_DIGITS = 18
+
+
+def is_usable_id(value):
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
+
+
+def without_unusable_ids(initial):
+    """Django's prefill from the address (?section=3, ?authors=1,2) as typed, less the ids
+    no row could have: the form's choice widgets look them up as given, and "abc", or an
+    id too large for the database, failed the whole form with a server error."""
+    related = {f.name for f in Article._meta.get_fields() if f.many_to_one or f.many_to_many}
+    kept = {}
+    for name, value in initial.items():
+        if name in related and name != "tags":  # tags are names, not ids
+            values = value if isinstance(value, list) else [value]
+            if not all(is_usable_id(v) for v in values):
+                continue
+        kept[name] = value
+    return kept
 
 
 @admin.register(Section)
@@ -556,11 +575,9 @@ class ArticleAdmin(VersionAdmin):
         """The add form, opened by "Add a translation" (?translation_of=<id>&language=ckb),
         starts from the original: its section, tags, credits, source and dates. The add
         view has checked the user may add stories; the original is the desk's to read."""
-        initial = super().get_changeform_initial_data(request)
-        # Django copied the address's value in as typed: the form's widget would look up
-        # "abc", or an id too large for the database, and fail. A story that exists or none.
-        wanted = initial.pop("translation_of", "")
-        if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= MAX_ID_DIGITS):
+        initial = without_unusable_ids(super().get_changeform_initial_data(request))
+        wanted = str(initial.pop("translation_of", ""))
+        if not wanted:
             return initial
         story = Article.objects.filter(pk=wanted).select_related("translation_of").first()
         if story is None:

@@ -34,6 +34,7 @@ purges it at once, by its own key.
 
 from django.db.models import Q
 
+from . import languages
 from .models import Article, Author, Correction, OldSlug, Section, TaggedArticle
 
 EVERY_PAGE = ("site", "nav")
@@ -191,6 +192,12 @@ def paths_for(keys):
     if {"site", "nav"} & set(keys) or any(key.startswith(by_key_only) for key in keys):
         return ["/*"]
     paths = [path for key in keys for path in LIST_PATHS.get(key, ())]
+    # The other languages' fronts (/ckb/) and feeds share the "front" and "feeds" keys.
+    for code in languages.front_languages():
+        if "front" in keys:
+            paths += [f"/{code}/", f"/{code}/?*"]
+        if "feeds" in keys:
+            paths.append(f"/{code}/feed/*")
     ids = {}
     for key in keys:
         kind, _, pk = key.rpartition("-")

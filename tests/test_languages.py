@@ -620,6 +620,15 @@ def test_the_news_sitemap_names_each_storys_language(client, original, sorani):
     }
 
 
+@pytest.mark.parametrize("prefill", ["section=abc", "authors=1,abc", "lead_image=" + "9" * 30])
+def test_the_add_form_ignores_ids_no_row_could_have_in_its_address(admin_client, db, prefill):
+    response = admin_client.get(f"/admin/articles/article/add/?{prefill}&language=ar")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert set(form.initial) & {"section", "authors", "lead_image"} == set()
+    assert form.initial["language"] == "ar"
+
+
 @pytest.mark.parametrize(
     "wanted", ["abc", "99999999999999999999999", "-1", "١", "0", "1.5", "", "999999"]
 )
@@ -701,3 +710,13 @@ def test_the_sitemap_is_valid_xml_with_its_alternates_in_the_xhtml_namespace(
         links = url.findall("x:link", namespaces)
         assert {link.get("hreflang") for link in links} == {"en", "ckb", "x-default"}
         assert {link.get("rel") for link in links} == {"alternate"}
+
+
+def test_an_edge_that_purges_by_path_drops_the_language_fronts_and_feeds(original, sorani):
+    # CloudFront is told addresses: a Sorani story going live changes /ckb/ and its feeds,
+    # which the "front" and "feeds" keys name, as it changes / and /feed/.
+    from articles.surrogate_keys import paths_for, story_change_keys
+
+    paths = set(paths_for(story_change_keys(sorani)))
+    assert {"/ckb/", "/ckb/?*", "/ckb/feed/*"} <= paths
+    assert {"/ar/", "/ar/?*", "/ar/feed/*", "/", "/feed/*"} <= paths
