@@ -4,9 +4,9 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
+from api.main import api
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.surrogate_keys import showing
-from api.main import api
 from articles.views import robots_txt
 from newsroom.health import healthz
 from photos.views import library_file, rendition_file
