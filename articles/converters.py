@@ -8,4 +8,3 @@ class UnicodeSlugConverter:
 
     def to_url(self, value):
         return value
-
