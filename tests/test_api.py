@@ -6,8 +6,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
@@ -343,22 +341,3 @@ def test_docs_page_uses_only_local_files_allowed_by_the_csp(client, db):
     # Each is a file the project serves (WhiteNoise finds it where the test client does not).
     for source in sources:
         assert finders.find(source.removeprefix("/static/")), source
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
-def test_a_page_after_a_cursor_starts_its_walk_of_the_index_at_the_cursor(client, make_article):
-    # An OR of "older" and "as old, lower id" alone made SQLite walk the reader-date index
-    # from the newest story to the cursor: 18 times slower deep in 100,000 stories.
-    for days in range(3):
-        make_article(display_date=timezone.now() - timedelta(days=days))
-    next_url = client.get("/api/v1/articles/", {"limit": 1}).json()["next"]
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(next_url).status_code == 200
-    (page,) = [q["sql"] for q in queries.captured_queries if "articles_article" in q["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + page)
-        plan = [row[-1] for row in cursor.fetchall()]
-    assert any(
-        step.startswith("SEARCH articles_article USING INDEX article_reader_date_idx")
-        for step in plan
-    ), plan
