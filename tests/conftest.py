@@ -37,6 +37,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture
+def public_cache(settings):
+    """The public page cache on, as in production (the suite runs with it off)."""
+    from django.core.cache import cache
+
+    settings.PUBLIC_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def public_urls(section, author):
     return [
         "/",

@@ -341,14 +341,6 @@ def test_old_slug_of_ninjs_redirects_to_the_new_ninjs(client, make_article):
 # With the page cache on (needs the page_cache.py change: API keys hold the whole query) --
 
 
-@pytest.fixture
-def public_cache(settings):
-    settings.PUBLIC_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_a_cached_story_is_purged_when_it_is_edited(client, public_cache, story):
     client.get(detail(story))
     assert client.get(detail(story))["X-Cache"] == "hit"

@@ -5,7 +5,6 @@ answers that change when a version goes live or leaves."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,14 +179,6 @@ def test_a_filtered_list_of_translated_stories_costs_the_same_queries(
 
 
 # Cached answers --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def public_cache(settings):
-    settings.PUBLIC_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def cached(client, url):

@@ -438,16 +438,6 @@ def test_a_language_feed_has_its_stories_and_its_language(client, original, sora
 # Cached pages: a version going live or leaving changes every version's page at once.
 
 
-@pytest.fixture
-def public_cache(settings):
-    from django.core.cache import cache
-
-    settings.PUBLIC_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def cached(client, url):
     client.get(url)
     response = client.get(url)

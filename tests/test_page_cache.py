@@ -49,14 +49,6 @@ def _sets_cookie():
 
 
 @pytest.fixture
-def public_cache(settings):
-    settings.PUBLIC_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
 def odd_urls(db, settings):
     settings.ROOT_URLCONF = __name__
 
