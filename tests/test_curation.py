@@ -12,7 +12,7 @@ from django.utils import timezone
 from articles import public_changes
 from articles.models import Article, Section
 from curation.models import Pin
-from tests.test_page_cache import assert_cached, public_cache  # noqa: F401
+from tests.test_page_cache import assert_cached
 
 CHANGELIST = reverse("admin:curation_pin_changelist")
 ADD = reverse("admin:curation_pin_add")
