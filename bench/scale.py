@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.scale                       # both databases, both sizes
     .venv/bin/python -m bench.scale --databases sqlite --sizes 1000,10000 --reuse
+    .venv/bin/python -m bench.scale --reuse --only api    # the content API's pages alone
 
 For each database and size it builds a fresh database (SQLite file under /tmp, PostgreSQL
 database bench_scale_<n> on 127.0.0.1), migrates it, generates the articles
@@ -193,7 +194,7 @@ def pages():
     return found
 
 
-def measure(repeat, explain):
+def measure(repeat, explain, only=""):
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -207,6 +208,8 @@ def measure(repeat, explain):
     staff.force_login(user)
     results = {}
     for name, url in pages().items():
+        if not name.startswith(only):
+            continue
         client = staff if url.startswith("/admin/") else reader
         response = client.get(url)
         assert response.status_code == 200, (name, url, response.status_code)
@@ -248,7 +251,7 @@ def child(args):
 
         generate(args.generate)
         return
-    print("RESULTS " + json.dumps(measure(args.repeat, args.explain)))
+    print("RESULTS " + json.dumps(measure(args.repeat, args.explain, args.only)))
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -260,6 +263,9 @@ def main():
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--only", default="", help="time only the pages whose name starts with this (e.g. api)"
+    )
     parser.add_argument("--generate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--explain", action="store_true", help=argparse.SUPPRESS)
@@ -274,6 +280,7 @@ def main():
         for size in sizes:
             url = prepare(database, size, args.reuse)
             extra = ["--explain"] if size == sizes[-1] else []
+            extra += ["--only", args.only] if args.only else []
             out = run_child(url, "--measure", "--repeat", str(args.repeat), *extra, capture=True)
             line = next(x for x in out.splitlines() if x.startswith("RESULTS "))
             report[(database, size)] = json.loads(line.removeprefix("RESULTS "))
