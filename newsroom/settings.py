@@ -169,9 +169,6 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
-# Messages live in the session, not in a cookie: the admin shows a new API token's secret
-# once as a message (api/admin.py), and a cookie would carry it, signed but readable.
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "newsroom.urls"
 
