@@ -197,3 +197,15 @@ def test_a_value_that_does_not_read_as_its_type_stops_the_start_and_names_the_va
     result = run(["manage.py", "check"], {**PRODUCTION, name: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_api_rate_limits_have_defaults_and_off_turns_one_off():
+    names = ("API_RATE_LIMIT", "API_TOKEN_RATE_LIMIT")
+    assert load_settings({"DEBUG": "1"}, *names) == {
+        "API_RATE_LIMIT": "120/min",
+        "API_TOKEN_RATE_LIMIT": "600/min",
+    }
+    off = load_settings(
+        {"DEBUG": "1", "API_RATE_LIMIT": "off", "API_TOKEN_RATE_LIMIT": "9/s"}, *names
+    )
+    assert off == {"API_RATE_LIMIT": None, "API_TOKEN_RATE_LIMIT": "9/s"}
