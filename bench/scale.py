@@ -132,8 +132,9 @@ def pages():
     last = {name: sitemap().paginator.num_pages for name, sitemap in SITEMAPS.items()}
     changelist = ("admin:articles_article_changelist", "")
     deep_cursor = make_cursor(middle.date_shown, middle.pk)
-    # 50 changes before the newest: what a partner polling every minute has left to read.
-    polled = PublicChange.objects.order_by("-at", "-pk")[50]
+    # 50 changes before the newest due one (scheduled stories' rows wait ahead): what a
+    # partner polling every minute has left to read.
+    polled = PublicChange.objects.filter(at__lte=timezone.now()).order_by("-at", "-pk")[50]
     polled_cursor = make_cursor(CURSOR_MARK, polled.at, polled.pk)
     candidates = {
         "article": middle.get_absolute_url(),
