@@ -535,18 +535,18 @@ LOGGING = {
     },
 }
 
+
 # --- Content API (api/, README "Content API") -----------------------------------------------
 # Requests per client address (per token for staff tokens), as "number/period" (s, m, h, d);
 # "off" turns the limit off (empty means the default, as for every setting). Over it: 429
 # with Retry-After.
-API_RATE_LIMIT = (
-    None if env("API_RATE_LIMIT", "120/min") == "off" else env("API_RATE_LIMIT", "120/min")
-)
-API_TOKEN_RATE_LIMIT = (
-    None
-    if env("API_TOKEN_RATE_LIMIT", "600/min") == "off"
-    else env("API_TOKEN_RATE_LIMIT", "600/min")
-)
+def _rate_limit(name, default):
+    value = env(name, default)
+    return None if value == "off" else value
+
+
+API_RATE_LIMIT = _rate_limit("API_RATE_LIMIT", "120/min")
+API_TOKEN_RATE_LIMIT = _rate_limit("API_TOKEN_RATE_LIMIT", "600/min")
 # The changes feed lists a change only this many seconds after it was recorded: a change
 # committed a moment after a later one must not be passed by a partner's cursor (api/changes.py).
 API_CHANGES_SETTLE_SECONDS = float(env("API_CHANGES_SETTLE_SECONDS", "2"))
